@@ -1,0 +1,37 @@
+"""relu-tui: watch ReLU neurons live, die and recover while a real PyTorch network trains.
+
+The domain API has no UI imports and works from plain scripts::
+
+    from relu_tui import Trainer, load_scenario
+    trainer = Trainer(load_scenario("scenarios/negative_init.toml"))
+
+Names load lazily, so ``import relu_tui`` does not pull in PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "ScenarioError": "errors",
+    "Scenario": "scenario",
+    "load_scenario": "scenario",
+    "loads_scenario": "scenario",
+    "STATES": "records",
+    "EpochRecord": "records",
+    "LayerRecord": "records",
+    "Trainer": "trainer",
+    "explain": "diagnosis",
+    "cause_text": "diagnosis",
+    "find_scenario": "bundled",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'relu_tui' has no attribute {name!r}")

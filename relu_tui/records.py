@@ -1,0 +1,136 @@
+"""What one diagnosis holds: per-epoch metrics and per-neuron arrays for every hidden layer."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+STATES = ("dead", "negative", "sparse", "active")
+DEAD, NEGATIVE, SPARSE, ACTIVE = range(4)
+CAUSES = (None, "born_dead", "update", "upstream")
+NO_CAUSE, BORN_DEAD, UPDATE, UPSTREAM = range(4)
+ALIVE = -1  # epoch_of_death of a unit that is not dead
+
+
+@dataclass
+class LayerRecord:
+    """Per-unit arrays (length = width) for one hidden layer at one moment."""
+
+    name: str
+    activation: str
+    state: np.ndarray  # int8 codes into STATES
+    active_fraction: np.ndarray  # share of training inputs with pre-activation > 0
+    grad_norm: np.ndarray  # L2 norm of d(train loss)/d(incoming weights, bias)
+    preact_min: np.ndarray
+    preact_max: np.ndarray
+    preact_mean: np.ndarray
+    mean_activation: np.ndarray
+    bias: np.ndarray
+    step: np.ndarray  # L2 norm of the change of incoming weights and bias since the previous epoch
+    epoch_of_death: np.ndarray  # int32, ALIVE when not dead
+    cause: np.ndarray  # int8 codes into CAUSES, for the current death
+    by_bias: np.ndarray  # bool: the weights alone would fire on some input; the bias holds it below 0
+    death_step: np.ndarray  # step size of the update that killed it (0 when born dead or upstream)
+    death_lr: np.ndarray  # learning rate of that update
+    revived: np.ndarray  # bool: was dead once and came back
+
+    @property
+    def width(self) -> int:
+        return len(self.state)
+
+    def count(self, state: int) -> int:
+        return int((self.state == state).sum())
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
+
+    def neuron(self, index: int) -> dict[str, Any]:
+        """One unit as plain JSON-ready values."""
+        died = int(self.epoch_of_death[index])
+        cause = CAUSES[self.cause[index]] if died != ALIVE else None
+        return {
+            "index": index,
+            "state": STATES[self.state[index]],
+            "active_fraction": _num(self.active_fraction[index]),
+            "grad_norm": _num(self.grad_norm[index]),
+            "preact_min": _num(self.preact_min[index]),
+            "preact_max": _num(self.preact_max[index]),
+            "preact_mean": _num(self.preact_mean[index]),
+            "mean_activation": _num(self.mean_activation[index]),
+            "bias": _num(self.bias[index]),
+            "step": _num(self.step[index]),
+            "epoch_of_death": None if died == ALIVE else died,
+            "cause": cause,
+            "by_bias": bool(self.by_bias[index]) if cause else None,
+            "death_step": _num(self.death_step[index]) if cause == "update" else None,
+            "death_learning_rate": _num(self.death_lr[index]) if cause == "update" else None,
+            "revived": bool(self.revived[index]),
+        }
+
+
+@dataclass
+class EpochRecord:
+    """The diagnosis of the network after ``epoch`` epochs (plus ``batch`` mini-batches of the next)."""
+
+    epoch: int
+    batch: int
+    loss: float
+    accuracy: float | None
+    test_loss: float | None
+    test_accuracy: float | None
+    learning_rate: float
+    diverged: bool
+    layers: tuple[LayerRecord, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {name: sum(layer.count(code) for layer in self.layers) for code, name in enumerate(STATES)}
+
+    @property
+    def n_units(self) -> int:
+        return sum(layer.width for layer in self.layers)
+
+    @property
+    def nbytes(self) -> int:
+        return 128 + sum(layer.nbytes for layer in self.layers)
+
+    def states(self) -> np.ndarray:
+        return np.concatenate([layer.state for layer in self.layers])
+
+    def to_dict(self, scenario: str, variant: str) -> dict[str, Any]:
+        """The JSONL record: the documented field names, non-finite numbers as null."""
+        return {
+            "scenario": scenario,
+            "variant": variant,
+            "epoch": self.epoch,
+            **({"batch": self.batch} if self.batch else {}),
+            "loss": _num(self.loss),
+            "accuracy": _num(self.accuracy),
+            "test_loss": _num(self.test_loss),
+            "test_accuracy": _num(self.test_accuracy),
+            "learning_rate": _num(self.learning_rate),
+            "diverged": self.diverged,
+            "counts": self.counts(),
+            "layers": [
+                {
+                    "name": layer.name,
+                    "activation": layer.activation,
+                    "dead": layer.count(DEAD),
+                    "neurons": [layer.neuron(i) for i in range(layer.width)],
+                }
+                for layer in self.layers
+            ],
+        }
+
+
+def _num(value: Any) -> float | None:
+    """A float32 (or float) as the shortest decimal that reads back the same; None if missing or non-finite."""
+    if value is None:
+        return None
+    value = np.float32(value) if isinstance(value, np.floating) else value
+    if not math.isfinite(value):
+        return None
+    return float(str(value)) if isinstance(value, np.float32) else float(value)

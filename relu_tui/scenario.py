@@ -1,0 +1,429 @@
+"""Scenario files: TOML in, a validated, immutable :class:`Scenario` out.
+
+Every mistake raises :class:`~relu_tui.errors.ScenarioError` naming the file,
+line, dotted key, bad value and what was expected. Nothing in a scenario is
+executed: it is data read with :mod:`tomllib`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .activations import ACTIVATIONS, Activation
+from .activations import ALIASES as ACTIVATION_ALIASES
+from .csvdata import CsvTable, read_csv
+from .errors import ScenarioError
+from .generators import GENERATORS
+from .inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, parse_init
+from .locate import KeyLocator
+from .validate import Choice, Context, Integer, Number, Path as KeyPath, Table, Text, did_you_mean
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
+TRANSFORMS = ("none", "standardize", "shift")
+MAX_WIDTH = 4096
+MAX_LAYERS = 200
+_VARIANT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where samples come from and how they are split and transformed."""
+
+    generator: str | None
+    n_samples: int
+    noise: float
+    params: dict[str, Any]
+    test_fraction: float
+    transform: str
+    shift: float
+    n_features: int
+    n_classes: int  # 0: regression
+    csv: Path | None = None
+    table: CsvTable | None = field(default=None, repr=False, compare=False)
+
+    def describe(self) -> str:
+        origin = f"csv {self.csv}" if self.csv else f"{self.generator}, {self.n_samples} samples"
+        extra = {"none": "", "standardize": ", standardized", "shift": f", shifted by {self.shift:g}"}
+        return origin + extra[self.transform]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One hidden layer: width, activation and how its weights and bias start."""
+
+    name: str
+    width: int
+    activation: Activation
+    weight_init: InitSpec
+    bias_init: InitSpec
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    weight_init: InitSpec
+    bias_init: InitSpec
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    layers: tuple[LayerSpec, ...]
+    output: OutputSpec
+
+
+@dataclass(frozen=True)
+class Event:
+    """From ``epoch`` on (its update included) the learning rate is ``learning_rate``."""
+
+    epoch: int
+    learning_rate: float
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    optimizer: str
+    learning_rate: float
+    momentum: float
+    batch_size: int | None  # None: full batch
+    weight_decay: float
+    epochs: int
+    events: tuple[Event, ...] = ()
+
+    def learning_rate_at(self, epoch: int) -> float:
+        """The rate used by the update of ``epoch`` (epochs count from 1)."""
+        rate = self.learning_rate
+        for event in self.events:
+            if event.epoch <= epoch:
+                rate = event.learning_rate
+        return rate
+
+
+@dataclass(frozen=True)
+class DiagnosisSpec:
+    sparse_threshold: float = 0.1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario; ``variants`` maps each named variant to its own Scenario."""
+
+    name: str
+    title: str
+    description: str
+    seed: int
+    data: DataSpec
+    model: ModelSpec
+    training: TrainingSpec
+    diagnosis: DiagnosisSpec
+    source: Path | None = None
+    variant: str = "base"
+    summary: str = ""
+    variants: dict[str, Scenario] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def variant_names(self) -> tuple[str, ...]:
+        return ("base", *self.variants)
+
+    def with_variant(self, name: str) -> Scenario:
+        """The scenario as variant ``name`` (``"base"`` is the scenario itself)."""
+        if name == "base":
+            return self
+        if name in self.variants:
+            return self.variants[name]
+        hint = did_you_mean(name, self.variant_names)
+        raise ScenarioError("no such variant", source=self.source, key="variants", value=name,
+                            expected="one of " + ", ".join(self.variant_names), hint=hint)
+
+    def with_seed(self, seed: int) -> Scenario:
+        """The same scenario and variants drawn from another seed."""
+        variants = {k: replace(v, seed=seed) for k, v in self.variants.items()}
+        return replace(self, seed=seed, variants=variants)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (``ScenarioError`` on any problem)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=path, expected="a scenario TOML file") from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory", source=path, expected="a scenario TOML file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read ({exc.__class__.__name__})", source=path,
+                            expected="a readable UTF-8 TOML file") from None
+    return loads_scenario(text, source=path)
+
+
+def loads_scenario(text: str, source: str | Path | None = None) -> Scenario:
+    """Validate scenario TOML ``text``; ``source`` names it in errors and anchors relative CSV paths."""
+    label = str(source) if source is not None else "<scenario>"
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "invalid TOML"
+        raise ScenarioError(f"TOML syntax error: {problem}", source=label,
+                            line=int(match.group(1)) if match else None) from None
+    return parse_scenario(doc, source=source, locator=KeyLocator(text))
+
+
+def parse_scenario(doc: dict[str, Any], source: str | Path | None = None,
+                   locator: KeyLocator | None = None) -> Scenario:
+    """Validate an already-parsed TOML document, variants included."""
+    label = str(source) if source is not None else "<scenario>"
+    base_dir = Path(source).parent if source is not None else Path.cwd()
+    line_of = locator.line if locator else (lambda path: None)
+    variants_raw = doc.get("variants", {})
+    body = {k: v for k, v in doc.items() if k != "variants"}
+    default_name = Path(source).stem if source is not None else "scenario"
+    base = _parse_body(body, Context(label, line_of), base_dir, default_name, allow_variants=True)
+    table = Table(variants_raw, ("variants",), Context(label, line_of))
+    variants: dict[str, Scenario] = {}
+    for name, override in table.data.items():
+        table.used.add(name)
+        if name == "base" or not _VARIANT_NAME.match(name):
+            raise table.error(name, "bad variant name", expected="letters, digits, '_' or '-', and not 'base'")
+        variants[name] = _parse_variant(body, name, override, label, line_of, base_dir, default_name)
+    return replace(base, source=Path(source) if source is not None else None, variants=variants)
+
+
+def _parse_variant(body: dict[str, Any], name: str, override: Any, label: str, line_of: Any,
+                   base_dir: Path, default_name: str) -> Scenario:
+    where: KeyPath = ("variants", name)
+    ctx = Context(label, line_of)
+    table = Table(override, where, ctx)
+    summary = table.take("summary", Text(), default="")
+    patch = {k: v for k, v in override.items() if k != "summary"}
+    merged = copy.deepcopy(body)
+    _merge(merged, patch, where, ctx)
+    touched = set(_leaf_paths(patch))
+
+    def variant_line(path: KeyPath) -> int | None:
+        parts = tuple(str(p) for p in path)
+        if any(parts[: len(t)] == t for t in touched):
+            return line_of((*where, *parts))
+        return line_of(path)
+
+    variant_ctx = Context(label, variant_line)
+    try:
+        scenario = _parse_body(merged, variant_ctx, base_dir, default_name, allow_variants=False)
+    except ScenarioError as exc:
+        exc.problem += f" (in variant '{name}')"
+        raise exc.located() from None
+    return replace(scenario, variant=name, summary=summary)
+
+
+_EXCLUSIVE = {"weights": "weight_init", "weight_init": "weights", "bias": "bias_init", "bias_init": "bias"}
+
+
+def _merge(target: dict | list, patch: dict[str, Any], path: KeyPath, ctx: Context) -> None:
+    """Apply a variant's overrides; digit keys index arrays, tables with ``kind`` replace."""
+    for key, value in patch.items():
+        here = (*path, key)
+        if isinstance(target, list):
+            if not key.isdigit() or int(key) >= len(target):
+                raise ctx.error(here, "no such array element", expected=f"an index from 0 to {len(target) - 1}")
+            slot: Any = int(key)
+            existing = target[slot]
+        else:
+            slot = key
+            existing = target.get(key)
+            if key in _EXCLUSIVE:
+                target.pop(_EXCLUSIVE[key], None)
+        if isinstance(value, dict) and "kind" not in value and isinstance(existing, (dict, list)):
+            _merge(existing, value, here, ctx)
+        else:
+            target[slot] = value
+
+
+def _leaf_paths(patch: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(patch, dict) and "kind" not in patch and patch:
+        return [p for k, v in patch.items() for p in _leaf_paths(v, (*prefix, str(k)))]
+    return [prefix]
+
+
+def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name: str,
+                allow_variants: bool) -> Scenario:
+    top = Table(doc, (), ctx)
+    name = top.take("name", Text(), default=default_name)
+    title = top.take("title", Text(), default=name)
+    description = top.take("description", Text(nonempty=False), default="")
+    seed = top.take("seed", Integer(0, 2**32 - 1), default=0)
+    data = _parse_data(top.sub("data"), base_dir)
+    model = _parse_model(top.sub("model", default={}), data)
+    training = _parse_training(top.sub("training", default={}))
+    diag_table = top.sub("diagnosis", default={})
+    diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
+    diag_table.done()
+    top.done(*(("variants",) if allow_variants else ()))
+    return Scenario(name, title, description.strip(), seed, data, model, training, diagnosis)
+
+
+_GENERATOR_ONLY = ("generator", "n_samples", "noise")
+
+
+def _parse_data(table: Table, base_dir: Path) -> DataSpec:
+    test_fraction = table.take("test_fraction", Number(0, 0.9), 0.2)
+    transform = table.take("transform", Choice(TRANSFORMS), "none")
+    shift = 0.0
+    if transform == "shift":
+        shift = table.take("shift", Number())
+    elif table.has("shift"):
+        raise table.error("shift", "only used with transform = 'shift'", value=table.data["shift"])
+    if table.has("csv"):
+        return _parse_csv_data(table, base_dir, test_fraction, transform, shift)
+    generator_name = table.take("generator", Choice(tuple(GENERATORS)))
+    generator = GENERATORS[generator_name]
+    n_samples = table.take("n_samples", Integer(4, 1_000_000), 200)
+    noise = table.take("noise", Number(low=0), generator.noise)
+    params = {key: table.take(key, check, default) for key, (check, default) in generator.params.items()}
+    if "low" in params and "high" in params and params["low"] >= params["high"]:
+        raise table.error("low", "low is not below high", value=params["low"], expected=f"low < high ({params['high']:g})")
+    table.done("csv", "label_column", "task", *(k for g in GENERATORS.values() for k in g.params))
+    return DataSpec(generator_name, n_samples, noise, params, test_fraction, transform, shift,
+                    generator.features(params), generator.classes(params))
+
+
+def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transform: str, shift: float) -> DataSpec:
+    for key in _GENERATOR_ONLY:
+        if table.has(key):
+            raise table.error(key, "has no effect with data.csv", value=table.data[key],
+                              expected="either data.csv or data.generator, not both")
+    csv_name = table.take("csv", Text())
+    label = table.raw("label_column")
+    if label is not None and (isinstance(label, bool) or not isinstance(label, (str, int))):
+        raise table.error("label_column", "bad value", value=label, expected="a column name or a 0-based index")
+    task = table.take("task", Choice(("auto", "classification", "regression")), "auto")
+    table.done()
+    path = (base_dir / csv_name).resolve() if not Path(csv_name).is_absolute() else Path(csv_name)
+    try:
+        csv_table = read_csv(path, label)
+    except ScenarioError as exc:
+        if exc.source is None:  # the CSV itself is missing: point at the scenario's key
+            raise table.error("csv", exc.problem, value=csv_name, expected=exc.expected) from None
+        exc.hint = exc.hint or f"read for {table.ctx.source}: data.csv"
+        raise exc.located() from None
+    labels = csv_table.labels
+    integral = bool(((labels == labels.round()) & (abs(labels) < 2**31)).all())
+    n_unique = len(set(labels.tolist()))
+    if task == "auto":
+        task = "classification" if integral and n_unique <= 64 else "regression"
+    if task == "classification" and (not integral or n_unique > 64 or n_unique < 2):
+        raise table.error("task", "labels do not form 2 to 64 integer classes", value="classification",
+                          expected="'regression' for real-valued labels")
+    n_classes = n_unique if task == "classification" else 0
+    return DataSpec(None, len(labels), 0.0, {}, test_fraction, transform, shift,
+                    csv_table.features.shape[1], n_classes, csv=path, table=csv_table)
+
+
+def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
+    layers: list[LayerSpec] = []
+    fan_in = data.n_features
+    for layer_table in table.list_of_tables("layers", min_len=1):
+        repeat = layer_table.take("repeat", Integer(1, MAX_LAYERS), 1)
+        for _ in range(repeat):
+            spec = _parse_layer(layer_table, len(layers), fan_in, repeat)
+            layers.append(spec)
+            fan_in = spec.width
+        if len(layers) > MAX_LAYERS:
+            raise layer_table.error("repeat", "too many layers", value=repeat, expected=f"at most {MAX_LAYERS} in all")
+    names = [layer.name for layer in layers]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise table.error("layers", "two layers share a name", value=duplicate, expected="unique layer names")
+    out_width = data.n_classes if data.n_classes > 2 else 1
+    out = table.sub("output", default={})
+    weight_init, bias_init = _parse_inits(out, out_width, fan_in)
+    out.done()
+    table.done()
+    return ModelSpec(tuple(layers), OutputSpec(weight_init, bias_init))
+
+
+def _parse_layer(table: Table, index: int, fan_in: int, repeat: int) -> LayerSpec:
+    width = table.take("width", Integer(1, MAX_WIDTH))
+    kind = table.take("activation", Choice(ACTIVATIONS, aliases=ACTIVATION_ALIASES), "relu")
+    slope, alpha = 0.01 if kind == "leaky_relu" else 0.25, 1.0
+    if kind in ("leaky_relu", "prelu"):
+        slope = table.take("negative_slope", Number(0, 1), slope)
+    elif table.has("negative_slope"):
+        raise table.error("negative_slope", "only used with activation 'leaky_relu' or 'prelu'",
+                          value=table.data["negative_slope"])
+    if kind == "elu":
+        alpha = table.take("alpha", Number(low=0, low_open=True), 1.0)
+    elif table.has("alpha"):
+        raise table.error("alpha", "only used with activation 'elu'", value=table.data["alpha"])
+    name = table.take("name", Text(), f"hidden{index + 1}")
+    if repeat > 1:
+        name = f"{name}_{index + 1}" if table.has("name") else f"hidden{index + 1}"
+        for key in ("weights", "bias"):
+            if table.has(key):
+                raise table.error(key, "explicit values cannot be repeated", expected="repeat = 1")
+    weight_init, bias_init = _parse_inits(table, width, fan_in)
+    table.done()
+    return LayerSpec(name, width, Activation(kind, slope, alpha), weight_init, bias_init)
+
+
+def _parse_inits(table: Table, width: int, fan_in: int) -> tuple[InitSpec, InitSpec]:
+    """Read weight_init/weights and bias_init/bias of a layer of ``width`` units fed by ``fan_in`` inputs."""
+    inits = []
+    for explicit, init_key, kinds, shape in (
+        ("weights", "weight_init", tuple(WEIGHT_KINDS), (width, fan_in)),
+        ("bias", "bias_init", BIAS_KINDS, (width,)),
+    ):
+        if table.has(explicit) and table.has(init_key):
+            raise table.error(explicit, f"both {explicit} and {init_key} given", expected="one of the two")
+        if table.has(explicit):
+            inits.append(InitSpec("explicit", values=_explicit(table, explicit, shape)))
+        else:
+            table.used.add(init_key)
+            inits.append(parse_init(table.data.get(init_key, "default"), (*table.path, init_key), table.ctx, kinds))
+    return inits[0], inits[1]
+
+
+def _explicit(table: Table, key: str, shape: tuple[int, ...]) -> tuple:
+    value = table.raw(key)
+    want = (f"{shape[0]} row(s) of {shape[1]} number(s) (one row per unit, one number per input)"
+            if len(shape) == 2 else f"{shape[0]} number(s), one per unit")
+
+    def numbers(row: Any, n: int) -> tuple[float, ...] | None:
+        if not isinstance(row, list) or len(row) != n:
+            return None
+        clean = [Number().convert(v) for v in row]
+        return None if any(v is None for v in clean) else tuple(clean)
+
+    if len(shape) == 1:
+        result = numbers(value, shape[0])
+    else:
+        rows = [numbers(r, shape[1]) for r in value] if isinstance(value, list) and len(value) == shape[0] else [None]
+        result = None if any(r is None for r in rows) else tuple(rows)
+    if result is None:
+        raise table.error(key, "wrong shape or non-numeric entry", value=value, expected=want)
+    return result
+
+
+def _parse_training(table: Table) -> TrainingSpec:
+    optimizer = table.take("optimizer", Choice(OPTIMIZERS), "sgd")
+    learning_rate = table.take("learning_rate", Number(low=0, low_open=True), 0.1)
+    momentum = table.take("momentum", Number(0, 1, high_open=True), 0.9 if optimizer == "momentum" else 0.0)
+    weight_decay = table.take("weight_decay", Number(low=0), 0.0)
+    epochs = table.take("epochs", Integer(0, 1_000_000), 100)
+    raw_batch = table.raw("batch_size", "full")
+    batch_size = None if raw_batch == "full" else Integer(1, 10_000_000).convert(raw_batch)
+    if raw_batch != "full" and batch_size is None:
+        raise table.error("batch_size", "bad value", value=raw_batch, expected="'full' or an integer >= 1")
+    events = []
+    for event_table in table.list_of_tables("events"):
+        epoch = event_table.take("epoch", Integer(1, 1_000_000))
+        rate = event_table.take("learning_rate", Number(low=0, low_open=True))
+        event_table.done()
+        if any(e.epoch == epoch for e in events):
+            raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")
+        events.append(Event(epoch, rate))
+    table.done()
+    return TrainingSpec(optimizer, learning_rate, momentum, batch_size, weight_decay, epochs,
+                        tuple(sorted(events, key=lambda e: e.epoch)))

@@ -1,0 +1,207 @@
+"""Typed reading of TOML tables with errors that name key, value and expectation."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ScenarioError
+
+Path = tuple[str | int, ...]
+REQUIRED = object()
+
+
+def dotted(path: Path) -> str:
+    """``("model", "layers", 0, "width")`` -> ``model.layers[0].width``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class Context:
+    """Where values come from: turns a key path into a located ScenarioError."""
+
+    def __init__(self, source: str | None = None, line_of: Callable[[Path], int | None] | None = None):
+        self.source = source
+        self._line_of = line_of or (lambda path: None)
+
+    def error(self, path: Path, problem: str, **kwargs: Any) -> ScenarioError:
+        return ScenarioError(problem, source=self.source, line=self._line_of(path), key=dotted(path), **kwargs)
+
+
+class Check:
+    """A value rule: ``expected`` reads after 'expected', ``convert`` returns the clean value or None."""
+
+    expected: str
+
+    def convert(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+def _is_number(value: Any) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _bounds_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high:g}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Number(Check):
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @property
+    def expected(self) -> str:
+        bounds = _bounds_text(self.low, self.high, self.low_open, self.high_open)
+        return f"a finite number {bounds}".rstrip()
+
+    def convert(self, value: Any) -> float | None:
+        if not _is_number(value):
+            return None
+        v = float(value)
+        if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
+            return None
+        if self.high is not None and (v > self.high or (self.high_open and v == self.high)):
+            return None
+        return v
+
+
+@dataclass(frozen=True)
+class Integer(Check):
+    low: int | None = None
+    high: int | None = None
+
+    @property
+    def expected(self) -> str:
+        return f"an integer {_bounds_text(self.low, self.high, False, False)}".rstrip()
+
+    def convert(self, value: Any) -> int | None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return None
+        return value
+
+
+@dataclass(frozen=True)
+class Text(Check):
+    nonempty: bool = True
+    expected: str = "a non-empty string"
+
+    def convert(self, value: Any) -> str | None:
+        if not isinstance(value, str) or (self.nonempty and not value.strip()):
+            return None
+        return value
+
+
+@dataclass(frozen=True)
+class Flag(Check):
+    expected: str = "true or false"
+
+    def convert(self, value: Any) -> bool | None:
+        return value if isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Choice(Check):
+    options: Sequence[str]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def expected(self) -> str:
+        return "one of " + ", ".join(f"'{o}'" for o in self.options)
+
+    def convert(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        value = dict(self.aliases).get(value, value)
+        return value if value in self.options else None
+
+    def hint(self, value: Any) -> str | None:
+        if isinstance(value, str):
+            return did_you_mean(value, [*self.options, *(a for a, _ in self.aliases)])
+        return None
+
+
+class Table:
+    """One TOML table being read: typed ``take`` per key, then ``done`` rejects leftovers."""
+
+    def __init__(self, data: Any, path: Path, ctx: Context) -> None:
+        if not isinstance(data, dict):
+            raise ctx.error(path, "not a table", value=data, expected="a table of keys")
+        self.data = data
+        self.path = path
+        self.ctx = ctx
+        self.used: set[str] = set()
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        self.used.add(key)
+        return self.data.get(key, default)
+
+    def take(self, key: str, check: Check, default: Any = REQUIRED) -> Any:
+        self.used.add(key)
+        if key not in self.data:
+            if default is REQUIRED:
+                raise self.ctx.error((*self.path, key), "missing key", expected=check.expected)
+            return default
+        return self.convert((*self.path, key), self.data[key], check)
+
+    def convert(self, path: Path, value: Any, check: Check) -> Any:
+        clean = check.convert(value)
+        if clean is None:
+            hint = check.hint(value) if isinstance(check, Choice) else None
+            raise self.ctx.error(path, "bad value", value=value, expected=check.expected, hint=hint)
+        return clean
+
+    def sub(self, key: str, default: Any = REQUIRED) -> Table:
+        self.used.add(key)
+        if key not in self.data and default is not REQUIRED:
+            return Table(default, (*self.path, key), self.ctx)
+        if key not in self.data:
+            raise self.ctx.error((*self.path, key), "missing table", expected="a table")
+        return Table(self.data[key], (*self.path, key), self.ctx)
+
+    def list_of_tables(self, key: str, *, min_len: int = 0, max_len: int | None = None) -> list[Table]:
+        self.used.add(key)
+        items = self.data.get(key, [])
+        if not isinstance(items, list) or len(items) < min_len or (max_len is not None and len(items) > max_len):
+            need = f"an array of at least {min_len} table(s)" if min_len else "an array of tables"
+            raise self.ctx.error((*self.path, key), "bad value", value=items, expected=need)
+        return [Table(item, (*self.path, key, i), self.ctx) for i, item in enumerate(items)]
+
+    def error(self, key: str | None, problem: str, **kwargs: Any) -> ScenarioError:
+        path = self.path if key is None else (*self.path, key)
+        return self.ctx.error(path, problem, **kwargs)
+
+    def done(self, *also: str) -> None:
+        """Reject any key not read; suggest the closest of the keys read or ``also``."""
+        for key in self.data:
+            if key not in self.used:
+                options = sorted(self.used | set(also))
+                raise self.ctx.error((*self.path, key), "unknown key", hint=did_you_mean(key, options))
