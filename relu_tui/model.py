@@ -67,7 +67,7 @@ class Network(nn.Module):
     def accuracy(self, output: torch.Tensor, target: torch.Tensor) -> float | None:
         if self.n_classes == 0 or len(target) == 0:
             return None
-        return (self.predict(output) == target).float().mean().item()
+        return int((self.predict(output) == target).sum()) / len(target)
 
 
 def _fill(linear: nn.Linear, weight_init, bias_init, seed: int, layer: int | str, gain: float) -> None:

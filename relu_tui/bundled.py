@@ -1,0 +1,34 @@
+"""The scenarios shipped with relu-tui, and resolving a bare name like ``negative_init`` to its file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ScenarioError
+from .validate import did_you_mean
+
+
+def scenarios_dir() -> Path:
+    """Installed wheels carry the scenarios inside the package; a source checkout has them at the top."""
+    packaged = Path(__file__).parent / "scenarios"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "scenarios"
+
+
+def bundled() -> list[Path]:
+    return sorted(scenarios_dir().glob("*.toml"))
+
+
+def find_scenario(name: str | Path) -> Path:
+    """A path that exists, or the bundled scenario called ``name`` (with or without ``.toml``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    stem = path.name.removesuffix(".toml")
+    if path.parent == Path("."):
+        for candidate in bundled():
+            if candidate.stem == stem:
+                return candidate
+    names = [p.stem for p in bundled()]
+    raise ScenarioError("file not found", source=str(name),
+                        expected="a scenario .toml file or a bundled name (" + ", ".join(names) + ")",
+                        hint=did_you_mean(stem, names))

@@ -1,0 +1,172 @@
+"""The ``relu-tui`` command: open the app on a scenario, or run, check, list and benchmark headlessly."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from collections.abc import Sequence
+
+from .bundled import bundled, find_scenario
+from .errors import ScenarioError
+
+COMMANDS = ("run", "check", "list", "bench")
+USAGE = """\
+usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick a bundled one)
+       relu-tui run SCENARIO [--variant NAME | --all-variants] [--epochs N] [--seed N]
+                             [--format jsonl|csv|table]
+       relu-tui check SCENARIO...               validate scenario files (exit 2 on any error)
+       relu-tui list                            the bundled scenarios
+       relu-tui bench [--repeats N]             engine overhead against a plain PyTorch loop
+
+SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise SystemExit(_fail(f"{self.prog}: {message}"))
+
+
+def _fail(message: str) -> int:
+    print(f"relu-tui: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE, end="")
+        return 0
+    if args and args[0] in ("-V", "--version"):
+        from . import __version__
+
+        print(f"relu-tui {__version__}")
+        return 0
+    try:
+        if args and args[0] in COMMANDS:
+            return _COMMANDS[args[0]](args[1:])
+        return _open_app(args)
+    except ScenarioError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet exit under `| head`
+        return 0
+
+
+def _open_app(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui", usage=USAGE)
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--variant", default="base")
+    ns = parser.parse_args(args)
+    from .scenario import load_scenario
+
+    scenario = None
+    if ns.scenario is not None:
+        scenario = load_scenario(find_scenario(ns.scenario))
+        scenario.with_variant(ns.variant)  # a bad name fails here, before any screen opens
+    from .app import run_app
+
+    return run_app(scenario, variant=ns.variant)
+
+
+def _run(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui run", description="Train headlessly and print one record per epoch.")
+    parser.add_argument("scenario")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--variant", default="base", help="variant to run (default: base)")
+    which.add_argument("--all-variants", action="store_true", help="run base, then every variant")
+    parser.add_argument("--epochs", type=_non_negative, help="epochs to train (default: the scenario's budget)")
+    parser.add_argument("--seed", type=_non_negative, help="override the scenario's seed")
+    parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
+    ns = parser.parse_args(args)
+
+    from .report import CsvWriter, TableWriter, write_jsonl
+    from .scenario import load_scenario
+    from .trainer import Trainer
+
+    scenario = load_scenario(find_scenario(ns.scenario))
+    if ns.seed is not None:
+        scenario = scenario.with_seed(ns.seed)
+    names = scenario.variant_names if ns.all_variants else (ns.variant,)
+    variants = [scenario.with_variant(name) for name in names]  # validate every name first
+    out = sys.stdout
+    csv_writer = CsvWriter(out) if ns.format == "csv" else None
+    for variant in variants:
+        epochs = variant.training.epochs if ns.epochs is None else ns.epochs
+        trainer = Trainer(variant)
+        records = itertools.chain([trainer.record], trainer.iter_epochs(epochs))
+        if csv_writer:
+            csv_writer.write(records, scenario.name, variant.variant)
+        elif ns.format == "table":
+            TableWriter(out).write(records, scenario.name, variant.variant, variant.title, epochs, trainer.n_train)
+        else:
+            write_jsonl(records, scenario.name, variant.variant, out)
+    return 0
+
+
+def _check(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui check", description="Validate scenario files and build every variant.")
+    parser.add_argument("scenarios", nargs="+")
+    ns = parser.parse_args(args)
+    from .data import make_dataset
+    from .model import Network
+    from .scenario import load_scenario
+
+    failed = 0
+    for name in ns.scenarios:
+        try:
+            scenario = load_scenario(find_scenario(name))
+            for variant in map(scenario.with_variant, scenario.variant_names):
+                data = make_dataset(variant.data, variant.seed)
+                Network(variant.model, data.n_features, data.n_classes, variant.seed)
+        except ScenarioError as exc:
+            failed += 1
+            _fail(str(exc))
+            continue
+        print(f"ok  {name}: {scenario.title} ({len(scenario.variant_names)} variant(s))")
+    return 2 if failed else 0
+
+
+def _list(args: list[str]) -> int:
+    _Parser(prog="relu-tui list", description="List the bundled scenarios.").parse_args(args)
+    from .scenario import load_scenario
+
+    for path in bundled():
+        scenario = load_scenario(path)
+        variants = ", ".join(scenario.variants) or "-"
+        print(f"{scenario.name:<20} {scenario.title}\n{'':<20} variants: {variants}")
+    return 0
+
+
+def _bench(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui bench", description="Time the engine against a plain PyTorch loop.")
+    parser.add_argument("--repeats", type=_positive, default=5)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    ns = parser.parse_args(args)
+    from .bench import run_bench
+
+    run_bench(repeats=ns.repeats, quick=ns.quick, out=sys.stdout)
+    return 0
+
+
+def _non_negative(text: str) -> int:
+    value = int(text) if text.lstrip("-").isdigit() else -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+_COMMANDS = {"run": _run, "check": _check, "list": _list, "bench": _bench}
