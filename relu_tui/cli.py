@@ -24,11 +24,13 @@ SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_i
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors in one line and exits 2."""
+class UsageError(Exception):
+    """A mistake on the command line (reported in one line, exit 2)."""
 
+
+class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise SystemExit(_fail(f"{self.prog}: {message}"))
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def _fail(message: str) -> int:
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in COMMANDS:
             return _COMMANDS[args[0]](args[1:])
         return _open_app(args)
-    except ScenarioError as exc:
+    except (ScenarioError, UsageError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130

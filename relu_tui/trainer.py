@@ -31,6 +31,16 @@ from .seeding import torch_rng
 StopCondition = Callable[[EpochRecord, EpochRecord], bool]
 
 
+def state_changed(previous: EpochRecord, record: EpochRecord) -> bool:
+    """Stop when any hidden unit changes state (e.g. active -> dead)."""
+    return bool((previous.states() != record.states()).any())
+
+
+def accuracy_reached(target: float) -> StopCondition:
+    """Stop once training accuracy is at least ``target`` (a share, 0..1)."""
+    return lambda previous, record: record.accuracy is not None and record.accuracy >= target
+
+
 @dataclass
 class Checkpoint:
     """Everything needed to resume training exactly at an epoch boundary."""

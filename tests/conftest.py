@@ -1,0 +1,58 @@
+"""Shared fixtures: small scenarios written inline."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from relu_tui import Scenario, loads_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+def scenario(text: str, name: str = "inline.toml") -> Scenario:
+    """A scenario from dedented TOML text."""
+    return loads_scenario(textwrap.dedent(text), source=name)
+
+
+@pytest.fixture
+def moons_minibatch() -> Scenario:
+    return scenario(
+        """
+        seed = 3
+        [data]
+        generator = "moons"
+        n_samples = 80
+        [[model.layers]]
+        width = 8
+        [[model.layers]]
+        width = 6
+        activation = "leaky_relu"
+        [training]
+        optimizer = "momentum"
+        learning_rate = 0.1
+        batch_size = 16
+        epochs = 10
+        """
+    )
+
+
+@pytest.fixture
+def moons_fullbatch() -> Scenario:
+    return scenario(
+        """
+        seed = 5
+        [data]
+        generator = "moons"
+        n_samples = 60
+        [[model.layers]]
+        width = 5
+        [training]
+        optimizer = "adam"
+        learning_rate = 0.05
+        weight_decay = 0.001
+        """
+    )

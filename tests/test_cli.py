@@ -1,0 +1,114 @@
+"""The headless command line: run, check, list and their errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from relu_tui.cli import main
+
+from .conftest import SCENARIOS
+
+RECORD_FIELDS = {"scenario", "variant", "epoch", "loss", "accuracy", "test_accuracy", "diverged", "layers"}
+LAYER_FIELDS = {"name", "activation", "neurons"}
+NEURON_FIELDS = {"index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max", "mean_activation",
+                 "epoch_of_death"}
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_jsonl_has_the_documented_fields(capsys):
+    code, out, _ = run_cli(capsys, "run", "negative_init", "--epochs", "5")
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["epoch"] for r in records] == [0, 1, 2, 3, 4, 5]
+    for record in records:
+        assert RECORD_FIELDS <= record.keys()
+        assert (record["scenario"], record["variant"]) == ("negative_init", "base")
+        for layer in record["layers"]:
+            assert LAYER_FIELDS <= layer.keys()
+            for unit in layer["neurons"]:
+                assert NEURON_FIELDS <= unit.keys()
+    unit = records[-1]["layers"][0]["neurons"][0]
+    assert unit["state"] == "dead" and unit["grad_norm"] == 0.0 and unit["epoch_of_death"] == 0
+
+
+def test_epochs_zero_prints_only_the_initial_diagnosis(capsys):
+    _, out, _ = run_cli(capsys, "run", str(SCENARIOS / "negative_init.toml"), "--epochs", "0")
+    assert [json.loads(line)["epoch"] for line in out.splitlines()] == [0]
+
+
+def test_without_epochs_the_budget_applies(capsys):
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--variant", "leaky")
+    lines = out.splitlines()
+    assert len(lines) == 201 and json.loads(lines[-1])["variant"] == "leaky"
+
+
+def test_all_variants_run_base_first(capsys):
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--all-variants", "--epochs", "2")
+    names = [json.loads(line)["variant"] for line in out.splitlines()]
+    assert names == ["base"] * 3 + ["leaky"] * 3 + ["standardized"] * 3
+
+
+def test_same_scenario_twice_gives_byte_identical_jsonl():
+    command = [sys.executable, "-m", "relu_tui", "run", "negative_init", "--all-variants", "--epochs", "40"]
+    first = subprocess.run(command, capture_output=True, check=True).stdout
+    second = subprocess.run(command, capture_output=True, check=True).stdout
+    assert first == second and first.count(b"\n") == 3 * 41
+
+
+def test_csv_is_tidy(capsys):
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--all-variants", "--epochs", "1", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 3 * 2  # one unit, two epochs, three variants
+    assert rows[0]["state"] == "dead" and rows[0]["grad_norm"] == "0.0" and rows[0]["epoch_of_death"] == "0"
+    assert {r["variant"] for r in rows} == {"base", "leaky", "standardized"}
+
+
+def test_table_is_a_readable_summary(capsys):
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--variant", "leaky", "--format", "table")
+    assert "initial weights" in out and "negative->sparse" in out
+    assert "units at epoch 200" in out and "hidden1[0]" in out
+    assert len(out.splitlines()) < 60
+
+
+def test_check_list_and_bare_names(capsys):
+    code, out, err = run_cli(capsys, "check", "negative_init", str(SCENARIOS / "negative_init.toml"))
+    assert code == 0 and out.count("ok ") == 2 and err == ""
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0 and "negative_init" in out and "Born dead" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "no_such_scenario"], "file not found"),
+        (["run", "negative_init", "--variant", "leakyy"], "did you mean 'leaky'?"),
+        (["run", "negative_init", "--epochs", "-3"], "expected an integer >= 0"),
+        (["run", "negative_init", "--format", "xml"], "invalid choice"),
+        (["check", "negative_init", "nope.toml"], "nope.toml: file not found"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, args, needle):
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_broken_scenario_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[data]\ngenerator = "moons"\n[[model.layers]]\nwidth = 0\n')
+    result = subprocess.run([sys.executable, "-m", "relu_tui", "run", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (f"relu-tui: error: {bad}:4: model.layers[0].width = 0: bad value; "
+                                     "expected an integer in [1, 4096]")
+

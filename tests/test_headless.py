@@ -1,0 +1,27 @@
+"""The domain is usable without the UI: no module below the app imports Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+DOMAIN = ["relu_tui", "relu_tui.scenario", "relu_tui.data", "relu_tui.model", "relu_tui.trainer",
+          "relu_tui.diagnosis", "relu_tui.history", "relu_tui.records", "relu_tui.report", "relu_tui.bench",
+          "relu_tui.cli"]
+
+
+def imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_the_domain_never_imports_textual():
+    modules = imported_after("\n".join(f"import {m}" for m in DOMAIN) + "\nimport relu_tui; relu_tui.Trainer")
+    assert not {m for m in modules if m.split(".")[0] in ("textual", "rich", "textual_plotext")}
+
+
+def test_loading_a_scenario_does_not_import_torch():
+    modules = imported_after("from relu_tui import load_scenario, find_scenario\n"
+                             "load_scenario(find_scenario('negative_init'))")
+    assert "torch" not in modules
