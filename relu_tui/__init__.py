@@ -24,8 +24,8 @@ _EXPORTS = {
     "EpochRecord": "records",
     "LayerRecord": "records",
     "Trainer": "trainer",
-    "explain": "diagnosis",
-    "cause_text": "diagnosis",
+    "explain": "explanations",
+    "cause_text": "explanations",
     "find_scenario": "bundled",
 }
 __all__ = sorted(_EXPORTS)

@@ -1,12 +1,13 @@
-"""Per-neuron diagnosis: statistics on the full training set, state, and when and why a unit died."""
+"""Per-neuron diagnosis: statistics on the full training set, state, and when and why a unit died.
+
+The words for it are in :mod:`relu_tui.explanations`."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from .records import (ACTIVE, ALIVE, BORN_DEAD, CAUSES, DEAD, NEGATIVE, NO_CAUSE, SPARSE, STATES, UPDATE,
-                      UPSTREAM, LayerRecord)
+from .records import ACTIVE, ALIVE, BORN_DEAD, DEAD, NEGATIVE, NO_CAUSE, SPARSE, UPDATE, UPSTREAM, LayerRecord
 
 
 def diagnose_layer(
@@ -77,47 +78,3 @@ def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, l
     layer.death_step[new & moved] = layer.step[new & moved]
     layer.death_lr[new & moved] = learning_rate
     layer.cause[~dead] = NO_CAUSE
-
-
-def explain(layer: LayerRecord, index: int, n_train: int) -> str:
-    """A plain-language diagnosis of one unit."""
-    state = STATES[layer.state[index]]
-    share = float(layer.active_fraction[index])
-    active = int(round(share * n_train))
-    lo, hi = float(layer.preact_min[index]), float(layer.preact_max[index])
-    if state == "dead":
-        text = (f"its pre-activation is at most 0 on all {n_train} training inputs (max {hi:.3g}), so every "
-                f"gradient through it is 0: no optimizer step can move it. {cause_text(layer, index)}.")
-        if layer.revived[index]:
-            text += " It had come back to life once before."
-        return text
-    if state == "negative":
-        return (f"its pre-activation is below 0 on all {n_train} training inputs (max {hi:.3g}), but its "
-                f"{layer.activation} still passes gradient (norm {float(layer.grad_norm[index]):.3g}): it can "
-                f"still learn.")
-    tail = " It came back from the dead." if layer.revived[index] else ""
-    if state == "sparse":
-        return (f"active on {active} of {n_train} training inputs ({share:.0%}): silent on most, but not dead. "
-                f"Those inputs still send it gradient (norm {float(layer.grad_norm[index]):.3g}).{tail}")
-    return (f"active on {active} of {n_train} training inputs ({share:.0%}); pre-activation from {lo:.3g} to "
-            f"{hi:.3g}; gradient norm {float(layer.grad_norm[index]):.3g}.{tail}")
-
-
-def cause_text(layer: LayerRecord, index: int) -> str:
-    """Why a dead unit died, e.g. 'killed by the update of epoch 31 (step 0.84 at learning rate 5)'."""
-    cause = CAUSES[layer.cause[index]]
-    epoch = int(layer.epoch_of_death[index])
-    bias = float(layer.bias[index])
-    if cause is None:
-        return "not dead"
-    if layer.by_bias[index]:
-        held = f"its bias ({bias:.3g}) holds it below 0 on every input, though its weights alone would fire"
-    else:
-        held = "its weights give a pre-activation <= 0 on every input"
-    if cause == "born_dead":
-        return f"Born dead: {held}"
-    if cause == "update":
-        return (f"Killed by the update of epoch {epoch} (step {float(layer.death_step[index]):.3g} at learning "
-                f"rate {float(layer.death_lr[index]):.3g}): {held}")
-    assert cause == "upstream"
-    return f"Silenced at epoch {epoch} by changes in earlier layers (its own weights did not move): {held}"

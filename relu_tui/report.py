@@ -9,7 +9,7 @@ from typing import IO
 
 import numpy as np
 
-from .diagnosis import cause_text
+from .explanations import cause_text
 from .records import ALIVE, STATES, EpochRecord
 
 CSV_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_accuracy", "diverged", "learning_rate",

@@ -1,0 +1,65 @@
+"""Compare: every variant side by side, stepped in lockstep from the same initial weights."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..records import STATES
+from .curves import Curves
+from .heatmap import Heatmap
+from .palette import DIM, STATE_GLYPH, STATE_STYLE
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
+
+
+def column_text(snap: Snapshot) -> Text:
+    rec = snap.record
+    text = Text(snap.scenario.variant, style=Style(bold=True))
+    if rec.diverged:
+        text.append("  DIVERGED", Style(color="#ffffff", bgcolor="#b3261e", bold=True))
+    text.append(f"\n{snap.scenario.summary or snap.scenario.title}\n", DIM)
+    acc = "–" if rec.accuracy is None else f"{100 * rec.accuracy:.1f}%"
+    loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
+    text.append(f"epoch {rec.epoch}  loss {loss}  acc {acc}\n")
+    counts = rec.counts()
+    for code, name in enumerate(STATES):
+        text.append(f"{STATE_GLYPH[code]}{counts[name]} {name}  ", STATE_STYLE[code])
+    return text
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [Binding("escape,c", "app.close_compare", "Close compare", key_display="c")]
+
+    def __init__(self, names: tuple[str, ...], heatmap_mode: str) -> None:
+        super().__init__()
+        self.names = names
+        self.heatmap_mode = heatmap_mode
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="compare-status")
+        with Horizontal(id="compare-columns"):
+            for name in self.names:
+                with Vertical(classes="compare-column", id=f"col-{name}"):
+                    yield Static(classes="compare-text")
+                    heatmap = Heatmap(classes="compare-heatmap")
+                    heatmap.mode = self.heatmap_mode
+                    yield heatmap
+                    yield Curves(classes="compare-curves")
+        yield Footer()
+
+    def show(self, snapshots: dict[str, Snapshot], status: Text) -> None:
+        self.query_one("#compare-status", Static).update(status)
+        for name, snap in snapshots.items():
+            column = self.query_one(f"#col-{name}")
+            column.query_one(".compare-text", Static).update(column_text(snap))
+            column.query_one(Heatmap).show(snap, (-1, -1))
+            column.query_one(Curves).show(snap)

@@ -1,0 +1,156 @@
+"""Text panels: the status line, the network diagram and the inspector of the selected unit.
+
+Each is a pure function from a snapshot to Rich ``Text``; the app shows them in Static widgets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import math
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+
+from ..explanations import explain
+from ..records import ALIVE, STATES
+from .palette import (DIM, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
+
+_BOLD = Style(bold=True)
+_ALERT = Style(color="#ffffff", bgcolor="#b3261e", bold=True)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
+
+
+def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[int, int], busy: str = "") -> Text:
+    """Title, variant, epoch, loss, accuracies, unit counts, learning rate, play state, divergence."""
+    rec, sc = snap.record, snap.scenario
+    index, total = position
+    text = Text()
+    text.append(sc.title, _BOLD)
+    text.append(f"   variant {sc.variant} ({index}/{total})   seed {sc.seed}", DIM)
+    text.append("\n")
+    epoch = f"epoch {rec.epoch}" + (f" + {rec.batch} batch(es)" if rec.batch else "")
+    text.append(epoch, _BOLD)
+    loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
+    text.append(f"  loss {loss}  train {_pct(rec.accuracy)}  test {_pct(rec.test_accuracy)}  ")
+    counts = rec.counts()
+    for code, name in enumerate(STATES):
+        text.append(f"{STATE_GLYPH[code]} {counts[name]} {name}  ", STATE_STYLE[code])
+    text.append(f"lr {rec.learning_rate:g}  ")
+    text.append(f"▶ playing {speed}" if playing else "⏸ paused", Style(color="#46c46a" if playing else "#8a8a8a"))
+    if busy:
+        text.append(f"  {busy}", Style(color="#f0b429"))
+    text.append("\n")
+    if rec.diverged:
+        text.append(f" DIVERGED at epoch {rec.epoch}: the loss or the weights are no longer finite numbers. "
+                    "Press ← to rewind or r to reset. ", _ALERT)
+    else:
+        text.append(sc.summary or first_sentence(sc.description), DIM)
+    return text
+
+
+def network_text(snap: Snapshot, selected: tuple[int, int], height: int) -> Text:
+    """Columns of glyphs: inputs, each hidden layer (state colours), the output; the selected unit's
+    incoming weights are written next to the column that feeds it."""
+    rows = max(height - 1, 1)
+    layers = snap.record.layers
+    sel_layer, sel_unit = selected
+    n_out = snap.scenario.data.n_classes if snap.scenario.data.n_classes > 2 else 1
+    columns: list[tuple[str, list[Text]]] = []
+    feature_names = [f"x{i + 1}" for i in range(snap.weights[0].shape[1])] if snap.weights else []
+    incoming = snap.weights[sel_layer][sel_unit] if layers else np.zeros(0)
+
+    def weight_note(i: int) -> Text:
+        w = float(incoming[i])
+        return Text(f" {'+' if w >= 0 else '−'}{abs(w):.2f}", POSITIVE_WEIGHT if w >= 0 else NEGATIVE_WEIGHT)
+
+    inputs = [Text(INPUT_GLYPH, DIM) + Text(f" {n}", DIM) for n in feature_names]
+    if sel_layer == 0 and len(inputs) <= rows:
+        inputs = [g + weight_note(i) for i, g in enumerate(inputs)]
+    columns.append(("in", inputs))
+    for li, layer in enumerate(layers):
+        glyphs = []
+        for u in range(layer.width):
+            state = int(layer.state[u])
+            style = STATE_STYLE[state] + Style(reverse=True) if (li, u) == selected else STATE_STYLE[state]
+            glyph = Text(STATE_GLYPH[state], style)
+            if li + 1 == sel_layer and layer.width <= rows:
+                glyph += weight_note(u)
+            glyphs.append(glyph)
+        columns.append((layer.name, glyphs))
+    columns.append(("out", [Text(OUTPUT_GLYPH, DIM) for _ in range(n_out)]))
+
+    blocks = []
+    for title, cells in columns:
+        per_col = max(1, math.ceil(len(cells) / rows))
+        lines = []
+        for r in range(min(rows, len(cells))):
+            line = Text()
+            for c in range(per_col):
+                i = c * rows + r if per_col > 1 else r
+                if i < len(cells):
+                    line += cells[i] + (Text(" ") if per_col > 1 else Text())
+            lines.append(line)
+        width = max([len(title)] + [l.cell_len for l in lines])
+        blocks.append((title, lines, width))
+    out = Text()
+    out.append("  ".join(t.ljust(w) for t, _, w in blocks) + "\n", DIM)
+    for r in range(min(rows, max(len(b[1]) for b in blocks))):
+        for k, (_, lines, width) in enumerate(blocks):
+            cell = lines[r] if r < len(lines) else Text()
+            out += cell + Text(" " * (width - cell.cell_len + (2 if k < len(blocks) - 1 else 0)))
+        out.append("\n")
+    return out
+
+
+def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
+    """Everything about the selected unit, ending with a plain-language diagnosis."""
+    layer_index, unit = selected
+    layer = snap.record.layers[layer_index]
+    state = int(layer.state[unit])
+    w = snap.weights[layer_index][unit]
+    text = Text()
+    text.append(f"{layer.name}[{unit}]", _BOLD)
+    text.append(f" · {layer.activation} · ")
+    text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
+    text.append("weights  ", DIM)
+    if len(w) <= 6:
+        for value in w:
+            text.append(f"{'+' if value >= 0 else '−'}{abs(value):.4f} ", POSITIVE_WEIGHT if value >= 0 else NEGATIVE_WEIGHT)
+    else:
+        text.append(f"{len(w)} inputs: {int((w > 0).sum())} +, {int((w < 0).sum())} −, |w| ≤ {np.abs(w).max():.3g}")
+    text.append("\nbias     ", DIM)
+    text.append(f"{float(snap.biases[layer_index][unit]):+.4f}")
+    text.append("\npre-act  ", DIM)
+    text.append(f"{layer.preact_min[unit]:.3g} … {layer.preact_max[unit]:.3g}, mean {layer.preact_mean[unit]:.3g}")
+    active = int(round(float(layer.active_fraction[unit]) * snap.n_train))
+    text.append("\nactive   ", DIM)
+    text.append(f"{active} of {snap.n_train} inputs ({_pct(float(layer.active_fraction[unit]))})")
+    text.append("\ngrad     ", DIM)
+    grad = float(layer.grad_norm[unit])
+    text.append("exactly 0" if grad == 0 else f"{grad:.3e}", Style(color="#e5484d") if grad == 0 else Style())
+    text.append("\nstep     ", DIM)
+    text.append(f"{float(layer.step[unit]):.3g} in the last epoch")
+    if layer.epoch_of_death[unit] != ALIVE:
+        text.append("\ndied     ", DIM)
+        text.append(f"epoch {int(layer.epoch_of_death[unit])}", STATE_STYLE[0])
+    text.append("\n\n")
+    text.append(_sentence(explain(layer, unit, snap.n_train)))
+    return text
+
+
+def first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    return flat if end < 0 else flat[: end + 1]
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,88 @@
+"""The app's engine side: one trainer per variant, commands applied under a lock, snapshots out.
+
+No Textual here: the app calls these methods from its worker threads only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ..scenario import Scenario
+from ..snapshot import Snapshot, sample_subset, take_snapshot
+from ..trainer import Trainer, state_changed
+
+HEATMAP_SAMPLES = 480
+Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+
+
+class Session:
+    """All variants of one scenario, each with its own trainer, sharing the seed and initial weights."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.lock = threading.Lock()
+        self._trainers: dict[str, Trainer] = {}
+        self._samples: dict[str, np.ndarray] = {}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.scenario.variant_names
+
+    def trainer(self, name: str) -> Trainer:
+        if name not in self._trainers:
+            trainer = Trainer(self.scenario.with_variant(name))
+            self._trainers[name] = trainer
+            self._samples[name] = sample_subset(trainer.dataset.y_train, HEATMAP_SAMPLES)
+        return self._trainers[name]
+
+    def snapshot(self, name: str) -> Snapshot:
+        trainer = self.trainer(name)
+        return take_snapshot(trainer, samples=self._samples[name])
+
+    # -- commands: each applies to the named variants in lockstep ----------------------------
+    def step_epochs(self, names: Iterable[str], n: int, progress: Progress | None = None) -> None:
+        trainers = [self.trainer(name) for name in names]
+        for done in range(n):
+            for trainer in trainers:
+                trainer.step_epoch()
+            if progress is not None and not progress(done + 1, n):
+                return
+
+    def step_batch(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.trainer(name).step_batch()
+
+    def until_change(self, names: Iterable[str], limit: int, progress: Progress | None = None) -> int | None:
+        """Step until a unit of any named variant changes state; the epoch it happened, or None."""
+        trainers = [self.trainer(name) for name in names]
+        for done in range(limit):
+            if all(t.diverged for t in trainers):
+                return None
+            changed = False
+            for trainer in trainers:
+                before = trainer.record
+                changed |= state_changed(before, trainer.step_epoch())
+            if changed:
+                return trainers[0].epoch
+            if progress is not None and not progress(done + 1, limit):
+                return None
+        return None
+
+    def rewind(self, names: Iterable[str], epochs_back: int = 1) -> None:
+        for name in names:
+            trainer = self.trainer(name)
+            target = trainer.epoch - epochs_back if trainer.batch == 0 else trainer.epoch
+            trainer.rewind(max(0, target))
+
+    def reset(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.trainer(name).reset()
+
+    def reseed(self, seed: int) -> None:
+        """Start every variant afresh from ``seed``."""
+        self.scenario = self.scenario.with_seed(seed)
+        self._trainers.clear()
+        self._samples.clear()

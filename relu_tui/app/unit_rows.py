@@ -1,0 +1,124 @@
+"""A scrolling list of hidden units, one line each, grouped by layer, drawn with Textual's line API.
+
+Subclasses say what follows each unit's label (heat cells, a gradient bar) and what the fixed
+top line shows; strips are cached until the data, the size or the selection change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..records import DEAD
+from .palette import DIM, STATE_GLYPH, STATE_STYLE
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
+
+LABEL_WIDTH = 9
+
+
+@dataclass(frozen=True)
+class Row:
+    layer: int
+    unit: int | None  # None: the layer's header row
+    offset: int  # index of the unit among all hidden units
+
+
+def unit_rows(snapshot: Snapshot) -> list[Row]:
+    rows, offset = [], 0
+    for i, layer in enumerate(snapshot.record.layers):
+        rows.append(Row(i, None, offset))
+        rows.extend(Row(i, u, offset + u) for u in range(layer.width))
+        offset += layer.width
+    return rows
+
+
+class UnitRowsView(ScrollView, can_focus=False):
+    """Line 0 is a fixed header; the lines below scroll through the layers' units.
+
+    Not focusable: the arrow keys select units app-wide and the view follows the selection."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+        self.selected: tuple[int, int] = (0, 0)
+        self._rows: list[Row] = []
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+
+    def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
+        self.snapshot, self.selected = snapshot, selected
+        self._rows = unit_rows(snapshot)
+        self.recompute()
+
+    def select(self, selected: tuple[int, int]) -> None:
+        """Highlight a unit and scroll it into view."""
+        self.selected = selected
+        self._cache.clear()
+        y = next((i for i, r in enumerate(self._rows) if (r.layer, r.unit) == selected), None)
+        if y is not None:
+            top = int(self.scroll_offset.y)
+            visible = max(self.scrollable_content_region.height - 1, 1)
+            if y - 1 < top:
+                self.scroll_to(y=max(y - 1, 0), animate=False)
+            elif y >= top + visible:
+                self.scroll_to(y=y - visible + 1, animate=False)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.recompute()
+
+    @property
+    def body_width(self) -> int:
+        """Cells available right of the unit labels."""
+        return self.scrollable_content_region.width - LABEL_WIDTH
+
+    def recompute(self) -> None:
+        """Rebuild whatever the rows draw from (after new data, a resize or a mode change)."""
+        self._cache.clear()
+        if self.snapshot is not None and self.body_width > 0:
+            self.prepare(self.snapshot, self.body_width)
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows) + 1)
+        self.refresh()
+
+    def prepare(self, snapshot: Snapshot, width: int) -> None:
+        """Precompute per-row data for ``width`` body cells."""
+
+    def header(self, width: int) -> list[Segment]:
+        return []
+
+    def body(self, row: Row, width: int) -> list[Segment]:
+        raise NotImplementedError
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self.snapshot is None or self.body_width <= 0:
+            return Strip.blank(width)
+        if y == 0:
+            return Strip([Segment(" " * LABEL_WIDTH), *self.header(self.body_width)]).adjust_cell_length(width)
+        index = y - 1 + int(self.scroll_offset.y)
+        if index >= len(self._rows):
+            return Strip.blank(width)
+        key = (index, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._render_row(self._rows[index], width)
+        return strip
+
+    def _render_row(self, row: Row, width: int) -> Strip:
+        layer = self.snapshot.record.layers[row.layer]
+        if row.unit is None:
+            text = f"{layer.name} · {layer.activation} · {layer.count(DEAD)}/{layer.width} dead"
+            return Strip([Segment(text[:width], DIM + Style(bold=True))]).adjust_cell_length(width)
+        state = int(layer.state[row.unit])
+        style = STATE_STYLE[state] + Style(reverse=True) if (row.layer, row.unit) == self.selected else STATE_STYLE[state]
+        label = f"{STATE_GLYPH[state]}{row.unit:>5}  ".ljust(LABEL_WIDTH)[:LABEL_WIDTH]
+        return Strip(Segment.simplify([Segment(label, style), *self.body(row, self.body_width)])).adjust_cell_length(width)
