@@ -57,13 +57,13 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding], scenario: Scenario | None) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._keys = bindings
         self._scenario = scenario
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("Keys", style="bold"))
-            yield Static(keys_text(self._bindings))
+            yield Static(keys_text(self._keys))
             yield Static(Text("Colours and glyphs", style="bold"))
             yield Static(legend())
             if self._scenario is not None:

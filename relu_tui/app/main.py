@@ -75,9 +75,9 @@ class ReluApp(App[None]):
                 id="up"),
         Binding("down,j", "move(1)", "Select ↓", key_display="↓", group=_VIEW, tooltip="Select the next unit",
                 id="down"),
-        Binding("tab", "layer(1)", "Next layer", key_display="tab", group=_VIEW,
+        Binding("tab", "layer(1)", "Next layer", key_display="tab", group=_VIEW, priority=True,
                 tooltip="Select a unit in the next layer (shift+tab: previous)", id="layer"),
-        Binding("shift+tab", "layer(-1)", "", show=False),
+        Binding("shift+tab", "layer(-1)", "", show=False, priority=True),
         Binding("v", "heatmap_mode", "Heatmap", group=_VIEW,
                 tooltip="Heatmap: activations / active share per epoch / gradient per epoch", id="mode"),
         Binding("1", "variant(1)", "Variant", key_display="1-9", group=_VIEW, tooltip="Switch to variant 1..9",
@@ -121,7 +121,7 @@ class ReluApp(App[None]):
         self._pending_lock = threading.Lock()
         self._message_in_flight = False
         self._snapshots: dict[str, Snapshot] = {}
-        self.ready = threading.Event()  # set once the first snapshot is on screen
+        self._idle = threading.Event()
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -180,6 +180,8 @@ class ReluApp(App[None]):
                 command = self._commands.get(timeout=delay) if delay > 0 else self._commands.get_nowait()
             except queue.Empty:
                 command = None
+                if not self.playing:
+                    self._idle.set()
             if self.session is None and command is None:
                 continue
             if command is not None:
@@ -220,6 +222,7 @@ class ReluApp(App[None]):
         """Queue a command for the engine thread; by default it interrupts a running `u`."""
         if interrupt:
             self._interrupt.set()
+        self._idle.clear()
         self._commands.put(command)
 
     def _keep_going(self, label: str) -> Callable[[int, int], bool]:
@@ -241,7 +244,17 @@ class ReluApp(App[None]):
         self._snapshots.update(snapshots)
         self.query_one("#loading").display = False
         self._render_all()
-        self.ready.set()
+
+    @property
+    def current(self) -> Snapshot | None:
+        """The snapshot on screen for the current variant."""
+        return self._snapshots.get(self.variant)
+
+    def settled(self) -> bool:
+        """True when every queued command has run and its snapshot is on screen (not while playing)."""
+        with self._pending_lock:
+            drawn = not self._message_in_flight
+        return self._idle.is_set() and self._commands.empty() and drawn and self.session is not None
 
     def on_relu_app_notice(self, message: Notice) -> None:
         self.notify(message.text, severity=message.severity, timeout=6)
@@ -377,6 +390,12 @@ class ReluApp(App[None]):
         units = [(i, u) for i, layer in enumerate(snap.record.layers) for u in range(layer.width)]
         index = units.index(self.selected) if self.selected in units else 0
         self.selected = units[max(0, min(len(units) - 1, index + delta))]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab selects layers on the main screen only; elsewhere it moves focus as usual."""
+        if action == "layer":
+            return self.screen is self.screen_stack[0]
+        return True
 
     def action_layer(self, delta: int) -> None:
         snap = self._snapshots.get(self.variant)

@@ -1,0 +1,295 @@
+"""The app through Textual's Pilot: every binding does what the help screen says."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from relu_tui import load_scenario, loads_scenario
+from relu_tui.app.compare_screen import CompareScreen
+from relu_tui.app.heatmap import Heatmap
+from relu_tui.app.help_screen import HelpScreen
+from relu_tui.app.picker_screen import PickerScreen
+from relu_tui.app.main import ReluApp
+from relu_tui.app.panels import inspector_text
+from textual.widgets import Static
+
+from .app_helpers import make_app, press, settle, sync
+
+SIZE = (120, 40)
+
+
+def screen_text(app: ReluApp) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+@sync
+async def test_opens_at_epoch_zero_with_the_dead_unit_explained():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        snap = app.current
+        assert snap.epoch == 0 and snap.record.counts()["dead"] == 1
+        text = inspector_text(snap, app.selected).plain
+        assert "dead" in text and "exactly 0" in text and "no optimizer step can move it" in text
+        assert "Born dead: negative weights" in app.query_one("#status", Static).render().plain
+
+
+@sync
+async def test_three_spaces_then_left_gives_epoch_two():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "space", "space")
+        assert app.current.epoch == 3
+        await press(pilot, "left")
+        assert app.current.epoch == 2
+        await press(pilot, "right")
+        assert app.current.epoch == 3
+
+
+@sync
+async def test_f_steps_ten_and_n_steps_a_batch():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        assert app.current.epoch == 10
+        await press(pilot, "n")  # negative_init is full batch: one batch is one epoch
+        assert app.current.epoch == 11
+
+
+@sync
+async def test_r_returns_to_epoch_zero_with_the_initial_weights():
+    app = make_app(variant="standardized")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        initial = [w.copy() for w in app.current.weights]
+        await press(pilot, "f", "f")
+        assert app.current.epoch == 20
+        assert not all((a == b).all() for a, b in zip(initial, app.current.weights))
+        await press(pilot, "r")
+        assert app.current.epoch == 0
+        assert all((a == b).all() for a, b in zip(initial, app.current.weights))
+
+
+@sync
+async def test_capital_r_starts_from_a_new_seed():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.current.weights[0].copy()
+        await press(pilot, "space", "R")
+        assert app.current.epoch == 0 and app.current.scenario.seed == 1
+        assert not (before == app.current.weights[0]).all()
+
+
+@sync
+async def test_u_runs_until_a_unit_changes_state():
+    app = make_app(variant="leaky")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        snap = app.current
+        assert snap.record.counts()["negative"] == 0  # the leaky unit came out of the negative state
+        assert snap.traces.states[0, -1] != snap.traces.states[0, 0]
+
+
+@sync
+async def test_play_then_pause_stops():
+    app = make_app(variant="leaky")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        assert app.playing
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.current.epoch >= 3:
+                break
+        await pilot.press("p")
+        assert not app.playing
+        await settle(pilot)
+        stopped = app.current.epoch
+        assert stopped >= 3
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.current.epoch == stopped
+
+
+@sync
+async def test_a_key_during_play_pauses_and_acts():
+    app = make_app(variant="leaky")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        await press(pilot, "r")
+        assert not app.playing and app.current.epoch == 0
+
+
+@sync
+async def test_speed_keys_change_the_play_rate():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        start = app.speed_index
+        await pilot.press("plus", "plus")
+        assert app.speed_index == start + 2
+        await pilot.press("minus")
+        assert app.speed_index == start + 1
+
+
+@sync
+async def test_number_keys_switch_variant():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "2")
+        assert app.variant == "leaky" and app.current.scenario.variant == "leaky"
+        assert app.current.record.layers[0].state[0] == 1  # negative, not dead
+        await press(pilot, "9")  # only three variants: a warning, nothing else
+        assert app.variant == "leaky"
+
+
+@sync
+async def test_arrows_and_tab_select_units():
+    scenario_text = """
+    [data]
+    generator = "moons"
+    [[model.layers]]
+    width = 3
+    [[model.layers]]
+    width = 2
+    """
+    app = ReluApp(loads_scenario(textwrap.dedent(scenario_text), source="two_layers.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.selected == (0, 0)
+        await pilot.press("down", "down")
+        assert app.selected == (0, 2)
+        await pilot.press("down")
+        assert app.selected == (1, 0)
+        await pilot.press("up")
+        assert app.selected == (0, 2)
+        await pilot.press("tab")
+        assert app.selected == (1, 1)
+        await pilot.press("shift+tab")
+        assert app.selected == (0, 1)
+        assert "hidden1[1]" in app.query_one("#inspector", Static).render().plain
+
+
+@sync
+async def test_v_cycles_heatmap_modes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        heatmap = app.query_one(Heatmap)
+        modes = [heatmap.mode]
+        for _ in range(3):
+            await pilot.press("v")
+            modes.append(heatmap.mode)
+        assert modes == ["activations", "active", "gradient", "activations"]
+
+
+@sync
+async def test_c_shows_all_variants_stepping_in_lockstep():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "space")
+        await press(pilot, "c")
+        assert isinstance(app.screen, CompareScreen)
+        assert app.screen.names == ("base", "leaky", "standardized")
+        await press(pilot, "space")
+        epochs = {name: app._snapshots[name].epoch for name in app.screen.names}
+        assert epochs == {"base": 3, "leaky": 3, "standardized": 3}
+        texts = [str(s.render()) for s in app.screen.query(".compare-text")]
+        assert any("leaky" in t for t in texts) and any("standardized" in t for t in texts)
+        await press(pilot, "c")
+        assert not isinstance(app.screen, CompareScreen)
+
+
+@sync
+async def test_e_exports_jsonl_and_csv(tmp_path):
+    app = make_app(export_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f", "e")
+        jsonl = tmp_path / "negative_init-base-seed0-epoch10.jsonl"
+        lines = jsonl.read_text().splitlines()
+        assert [json.loads(line)["epoch"] for line in lines] == list(range(11))
+        assert (tmp_path / "negative_init-base-seed0-epoch10.csv").read_text().count("\n") == 12
+
+
+@sync
+async def test_s_saves_an_svg_screenshot(tmp_path):
+    app = make_app(screenshot_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        svg = (tmp_path / "negative_init-base-epoch0.svg").read_text()
+        assert svg.startswith("<svg") and "Born dead" in svg.replace("&#160;", " ")
+
+
+@sync
+async def test_help_lists_every_binding():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        for binding in app.BINDINGS:
+            if binding.description:
+                assert (binding.tooltip or binding.description) in text
+        assert "exactly 0" in text and "dead" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@sync
+async def test_no_scenario_opens_the_picker_and_o_switches_scenario():
+    app = make_app(name="")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current is not None and not isinstance(app.screen, PickerScreen)
+        await pilot.press("o")
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PickerScreen)
+
+
+@sync
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+@sync
+async def test_a_diverging_run_keeps_the_app_alive(tmp_path):
+    path = tmp_path / "diverge.toml"
+    path.write_text('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 8\n[training]\nlearning_rate = 1e6\n')
+    app = ReluApp(load_scenario(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(6):
+            await press(pilot, "f")
+        assert app.current.record.diverged
+        assert "DIVERGED" in app.query_one("#status", Static).render().plain
+        await press(pilot, "r")
+        assert not app.current.record.diverged and app.current.epoch == 0
+
+
+@sync
+async def test_too_small_a_terminal_says_so():
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause(0.1)
+        assert "needs at least 80×24" in str(app.query_one("#too-small", Static).render())
+        assert app.screen.has_class("-too-small")
