@@ -17,8 +17,8 @@ class Activation:
     """An activation and its parameters (slope for leaky/PReLU, alpha for ELU)."""
 
     kind: str
-    negative_slope: float = 0.01
-    alpha: float = 1.0
+    negative_slope: float = 0.0  # leaky_relu and prelu only
+    alpha: float = 1.0  # elu only
 
     @property
     def can_die(self) -> bool:

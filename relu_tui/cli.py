@@ -7,11 +7,12 @@ import itertools
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .bundled import bundled, find_scenario
 from .errors import ScenarioError
 
-COMMANDS = ("run", "check", "list", "bench")
+COMMANDS = ("run", "check", "list", "bench", "screenshot")
 USAGE = """\
 usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick a bundled one)
        relu-tui run SCENARIO [--variant NAME | --all-variants] [--epochs N] [--seed N]
@@ -19,6 +20,8 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui check SCENARIO...               validate scenario files (exit 2 on any error)
        relu-tui list                            the bundled scenarios
        relu-tui bench [--repeats N]             engine overhead against a plain PyTorch loop
+       relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
+                                   [--keys "v c"]  an SVG of the app after N epochs and the keys
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
 """
@@ -125,7 +128,7 @@ def _check(args: list[str]) -> int:
         try:
             scenario = load_scenario(find_scenario(name))
             for variant in map(scenario.with_variant, scenario.variant_names):
-                data = make_dataset(variant.data, variant.seed)
+                data = make_dataset(variant.data, variant.seed, variant.source)
                 Network(variant.model, data.n_features, data.n_classes, variant.seed)
         except ScenarioError as exc:
             failed += 1
@@ -157,6 +160,34 @@ def _bench(args: list[str]) -> int:
     return 0
 
 
+def _screenshot(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui screenshot", description="Save an SVG of the real app, headless.")
+    parser.add_argument("scenario")
+    parser.add_argument("-o", "--output", required=True, help="the .svg file to write")
+    parser.add_argument("--variant", default="base")
+    parser.add_argument("--epochs", type=_non_negative, default=0)
+    parser.add_argument("--size", type=_size, default=(120, 40), help="COLUMNSxROWS (default 120x40)")
+    parser.add_argument("--keys", default="", help="keys to press after training, e.g. 'v v' or 'c'")
+    ns = parser.parse_args(args)
+    from .scenario import load_scenario
+
+    scenario = load_scenario(find_scenario(ns.scenario))
+    scenario.with_variant(ns.variant)
+    from .app.driving import screenshot
+
+    path = screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
+                      keys=tuple(ns.keys.split()))
+    print(path)
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    if not (width.isdigit() and height.isdigit()) or int(width) < 20 or int(height) < 10:
+        raise argparse.ArgumentTypeError(f"expected COLUMNSxROWS such as 120x40, got {text!r}")
+    return int(width), int(height)
+
+
 def _non_negative(text: str) -> int:
     value = int(text) if text.lstrip("-").isdigit() else -1
     if value < 0:
@@ -171,4 +202,4 @@ def _positive(text: str) -> int:
     return value
 
 
-_COMMANDS = {"run": _run, "check": _check, "list": _list, "bench": _bench}
+_COMMANDS = {"run": _run, "check": _check, "list": _list, "bench": _bench, "screenshot": _screenshot}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,8 +41,10 @@ def task_of(n_classes: int) -> str:
     return "regression" if n_classes == 0 else ("binary" if n_classes == 2 else "multiclass")
 
 
-def make_dataset(spec: DataSpec, seed: int) -> Dataset:
-    """Generate (or take from the CSV) the samples, split them and apply the transform."""
+def make_dataset(spec: DataSpec, seed: int, source: str | Path | None = None) -> Dataset:
+    """Generate (or take from the CSV) the samples, split them and apply the transform.
+
+    ``source`` (the scenario file) is named in the ScenarioError of a data set that cannot train."""
     if spec.table is not None:
         x, y = spec.table.features, spec.table.labels
         names = spec.table.feature_names
@@ -56,8 +59,8 @@ def make_dataset(spec: DataSpec, seed: int) -> Dataset:
     order = numpy_rng(seed, "split").permutation(n)
     train, test = order[: n - n_test], order[n - n_test :]
     if spec.n_classes and len(np.unique(y[train])) < 2:
-        raise ScenarioError("every training sample has the same label", key="data",
-                            expected="a data set with at least two classes")
+        raise ScenarioError("every training sample has the same label", source=source, key="data",
+                            expected="a data set with at least two classes in its training split")
     x_train, x_test = x[train], x[test]
     if spec.transform == "standardize":
         mean, std = x_train.mean(axis=0), x_train.std(axis=0)

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 _MISSING = object()
+# Every character str.splitlines() breaks at, written as its escape so a message stays one line.
+_ESCAPE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 class ScenarioError(Exception):
@@ -56,7 +58,7 @@ class ScenarioError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         parts.append(text)
-        return ": ".join(parts)
+        return ": ".join(parts).translate(_ESCAPE_BREAKS)
 
     def located(self, source: str | Path | None = None, line: int | None = None) -> ScenarioError:
         """Fill in the file and line if they are not known yet."""

@@ -13,14 +13,26 @@ from .validate import Check, Choice, Context, Number, Path, Table
 
 _GAIN = Number(low=0, low_open=True)
 
+
+class Gain(Check):
+    """A positive number, or "auto": He's gain for the layer's activation."""
+
+    expected = '"auto" or a finite number > 0'
+
+    def convert(self, value: Any) -> float | str | None:
+        return value if value == "auto" else _GAIN.convert(value)
+
+
+_HE = {"gain": (Gain(), "auto"), "mode": (Choice(("fan_in", "fan_out")), "fan_in")}
+
 # kind -> {param: (check, default)}; a default of None means required.
 WEIGHT_KINDS: dict[str, dict[str, tuple[Check, float | str | None]]] = {
     "default": {},
     "uniform": {"low": (Number(), None), "high": (Number(), None)},
     "normal": {"mean": (Number(), 0.0), "std": (Number(low=0), None)},
     "constant": {"value": (Number(), None)},
-    "he_normal": {"gain": (_GAIN, "auto"), "mode": (Choice(("fan_in", "fan_out")), "fan_in")},
-    "he_uniform": {"gain": (_GAIN, "auto"), "mode": (Choice(("fan_in", "fan_out")), "fan_in")},
+    "he_normal": _HE,
+    "he_uniform": _HE,
     "xavier_normal": {"gain": (_GAIN, 1.0)},
     "xavier_uniform": {"gain": (_GAIN, 1.0)},
     "orthogonal": {"gain": (_GAIN, 1.0)},
@@ -57,13 +69,13 @@ def parse_init(value: Any, path: Path, ctx: Context, kinds: tuple[str, ...]) -> 
     elif isinstance(value, str):
         value = {"kind": value}
     table = Table(value, path, ctx)
-    kind = table.take("kind", Choice(kinds, aliases=ALIASES))
-    raw_kind = value["kind"]
+    kind = table.take("kind", Choice(kinds, aliases=tuple((a, k) for a, k in ALIASES if k in kinds)))
     params: dict[str, Any] = {}
-    for name, (check, default) in WEIGHT_KINDS[kind].items():
-        if raw_kind == "zeros" and name == "value":
-            default = 0.0
-        params[name] = table.take(name, check, default=default) if default is not None else table.take(name, check)
+    if value["kind"] == "zeros":
+        params["value"] = 0.0
+    else:
+        for name, (check, default) in WEIGHT_KINDS[kind].items():
+            params[name] = table.take(name, check) if default is None else table.take(name, check, default=default)
     table.done()
     if kind == "uniform" and params["low"] > params["high"]:
         raise ctx.error((*path, "low"), "low is above high", value=params["low"], expected=f"low <= high ({params['high']:g})")
@@ -75,6 +87,8 @@ def activation_gain(activation: str, slope: float) -> float:
     if activation in ("relu", "leaky_relu", "prelu"):
         s = slope if activation != "relu" else 0.0
         return math.sqrt(2.0 / (1.0 + s * s))
+    if activation == "tanh":
+        return 5.0 / 3.0
     return math.sqrt(2.0) if activation in ("elu", "gelu") else 1.0
 
 

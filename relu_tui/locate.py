@@ -8,6 +8,7 @@ arrays). A path is a tuple of key segments, array indices as strings.
 from __future__ import annotations
 
 import re
+import tomllib
 
 _SEG = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
 _DOTTED = rf"{_SEG}(?:\s*\.\s*{_SEG})*"
@@ -17,7 +18,17 @@ _SPLIT = re.compile(rf"\s*({_SEG})\s*\.?")
 
 
 def _segments(dotted: str) -> tuple[str, ...]:
-    return tuple(m.group(1).strip("\"'") for m in _SPLIT.finditer(dotted))
+    return tuple(_unquote(m.group(1)) for m in _SPLIT.finditer(dotted))
+
+
+def _unquote(segment: str) -> str:
+    """A key segment as tomllib reads it: quotes removed, escapes of basic strings decoded."""
+    if segment.startswith('"'):
+        try:
+            return next(iter(tomllib.loads(f"{segment} = 0")))
+        except tomllib.TOMLDecodeError:
+            pass
+    return segment.strip("\"'")
 
 
 def _open_brackets(text: str) -> int:
@@ -62,19 +73,23 @@ class KeyLocator:
                     index = counts.get(prefix, -1) + 1
                     counts[prefix] = index
                     prefix = (*prefix, str(index))
-                self.lines.setdefault(prefix, number)
+                self._add(prefix, number)
                 continue
             assign = _ASSIGN.match(line)
             if not assign:
                 continue
-            path = (*prefix, *_segments(assign.group(1)))
-            self.lines.setdefault(path, number)
+            self._add((*prefix, *_segments(assign.group(1))), number)
             value = assign.group(2)
             for quote in ('"""', "'''"):
                 if value.startswith(quote) and value.count(quote) == 1:
                     skip_until = quote
             if skip_until is None:
                 depth = max(_open_brackets(value), 0)
+
+    def _add(self, path: tuple[str, ...], number: int) -> None:
+        """Record ``path`` and, unless seen before, the tables it opens on the way (``a.b.c`` opens ``a.b``)."""
+        for end in range(1, len(path) + 1):
+            self.lines.setdefault(path[:end], number)
 
     @staticmethod
     def _resolve(segments: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> tuple[str, ...]:

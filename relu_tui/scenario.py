@@ -153,7 +153,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError("file not found", source=path, expected="a scenario TOML file") from None
     except IsADirectoryError:
         raise ScenarioError("is a directory", source=path, expected="a scenario TOML file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: undecodable bytes, or a NUL in the path
         raise ScenarioError(f"cannot read ({exc.__class__.__name__})", source=path,
                             expected="a readable UTF-8 TOML file") from None
     return loads_scenario(text, source=path)
@@ -169,6 +169,8 @@ def loads_scenario(text: str, source: str | Path | None = None) -> Scenario:
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "invalid TOML"
         raise ScenarioError(f"TOML syntax error: {problem}", source=label,
                             line=int(match.group(1)) if match else None) from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays / inline tables
+        raise ScenarioError("TOML syntax error: arrays or inline tables nested too deeply", source=label) from None
     return parse_scenario(doc, source=source, locator=KeyLocator(text))
 
 
@@ -197,25 +199,35 @@ def _parse_variant(body: dict[str, Any], name: str, override: Any, label: str, l
     where: KeyPath = ("variants", name)
     ctx = Context(label, line_of)
     table = Table(override, where, ctx)
-    summary = table.take("summary", Text(), default="")
+    summary = table.take("summary", Text(nonempty=False), default="")
+    if "seed" in override:
+        raise ctx.error((*where, "seed"), "a variant cannot change the seed", value=override["seed"],
+                        expected="no seed here: every variant starts from the scenario's seed and weights")
     patch = {k: v for k, v in override.items() if k != "summary"}
     merged = copy.deepcopy(body)
     _merge(merged, patch, where, ctx)
-    touched = set(_leaf_paths(patch))
-
-    def variant_line(path: KeyPath) -> int | None:
-        parts = tuple(str(p) for p in path)
-        if any(parts[: len(t)] == t for t in touched):
-            return line_of((*where, *parts))
-        return line_of(path)
-
-    variant_ctx = Context(label, variant_line)
+    variant_ctx = _VariantContext(label, line_of, where, set(_leaf_paths(patch)))
     try:
         scenario = _parse_body(merged, variant_ctx, base_dir, default_name, allow_variants=False)
     except ScenarioError as exc:
         exc.problem += f" (in variant '{name}')"
         raise exc.located() from None
     return replace(scenario, variant=name, summary=summary)
+
+
+class _VariantContext(Context):
+    """Errors at a key the variant writes (or a table it opens) name and locate it inside the variant's table."""
+
+    def __init__(self, source: str, line_of: Any, where: KeyPath, touched: set[tuple[str, ...]]) -> None:
+        super().__init__(source, line_of)
+        self.where = where
+        self.touched = touched
+
+    def error(self, path: KeyPath, problem: str, **kwargs: Any) -> ScenarioError:
+        parts = tuple(str(p) for p in path)
+        if any(parts[: len(t)] == t or t[: len(parts)] == parts for t in self.touched):
+            path = (*self.where, *parts)
+        return super().error(path, problem, **kwargs)
 
 
 _EXCLUSIVE = {"weights": "weight_init", "weight_init": "weights", "bias": "bias_init", "bias_init": "bias"}
@@ -226,7 +238,7 @@ def _merge(target: dict | list, patch: dict[str, Any], path: KeyPath, ctx: Conte
     for key, value in patch.items():
         here = (*path, key)
         if isinstance(target, list):
-            if not key.isdigit() or int(key) >= len(target):
+            if not (key.isascii() and key.isdigit()) or int(key) >= len(target):
                 raise ctx.error(here, "no such array element", expected=f"an index from 0 to {len(target) - 1}")
             slot: Any = int(key)
             existing = target[slot]
@@ -284,7 +296,13 @@ def _parse_data(table: Table, base_dir: Path) -> DataSpec:
     params = {key: table.take(key, check, default) for key, (check, default) in generator.params.items()}
     if "low" in params and "high" in params and params["low"] >= params["high"]:
         raise table.error("low", "low is not below high", value=params["low"], expected=f"low < high ({params['high']:g})")
-    table.done("csv", "label_column", "task", *(k for g in GENERATORS.values() for k in g.params))
+    for key in table.data:
+        if key not in table.used:
+            owners = [repr(name) for name, g in GENERATORS.items() if key in g.params]
+            if owners or key in ("label_column", "task"):
+                raise table.error(key, f"not used by generator '{generator_name}'", value=table.data[key],
+                                  hint="used by " + (", ".join(owners) if owners else "data.csv"))
+    table.done("csv", *(k for g in GENERATORS.values() for k in g.params))
     return DataSpec(generator_name, n_samples, noise, params, test_fraction, transform, shift,
                     generator.features(params), generator.classes(params))
 
@@ -295,6 +313,8 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
             raise table.error(key, "has no effect with data.csv", value=table.data[key],
                               expected="either data.csv or data.generator, not both")
     csv_name = table.take("csv", Text())
+    if "\0" in csv_name:
+        raise table.error("csv", "bad file name", value=csv_name, expected="a path without NUL characters")
     label = table.raw("label_column")
     if label is not None and (isinstance(label, bool) or not isinstance(label, (str, int))):
         raise table.error("label_column", "bad value", value=label, expected="a column name or a 0-based index")
@@ -304,6 +324,8 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
     try:
         csv_table = read_csv(path, label)
     except ScenarioError as exc:
+        if exc.key == "data.label_column":  # the mistake is in the scenario: point at its key
+            raise table.error("label_column", exc.problem, value=label, expected=exc.expected) from None
         if exc.source is None:  # the CSV itself is missing: point at the scenario's key
             raise table.error("csv", exc.problem, value=csv_name, expected=exc.expected) from None
         exc.hint = exc.hint or f"read for {table.ctx.source}: data.csv"
@@ -311,6 +333,9 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
     labels = csv_table.labels
     integral = bool(((labels == labels.round()) & (abs(labels) < 2**31)).all())
     n_unique = len(set(labels.tolist()))
+    if n_unique < 2:
+        raise table.error("csv", f"every label in column '{csv_table.label_name}' is the same", value=csv_name,
+                          expected="at least two different labels")
     if task == "auto":
         task = "classification" if integral and n_unique <= 64 else "regression"
     if task == "classification" and (not integral or n_unique > 64 or n_unique < 2):
@@ -347,9 +372,9 @@ def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
 def _parse_layer(table: Table, index: int, fan_in: int, repeat: int) -> LayerSpec:
     width = table.take("width", Integer(1, MAX_WIDTH))
     kind = table.take("activation", Choice(ACTIVATIONS, aliases=ACTIVATION_ALIASES), "relu")
-    slope, alpha = 0.01 if kind == "leaky_relu" else 0.25, 1.0
+    slope, alpha = 0.0, 1.0
     if kind in ("leaky_relu", "prelu"):
-        slope = table.take("negative_slope", Number(0, 1), slope)
+        slope = table.take("negative_slope", Number(0, 1), 0.01 if kind == "leaky_relu" else 0.25)
     elif table.has("negative_slope"):
         raise table.error("negative_slope", "only used with activation 'leaky_relu' or 'prelu'",
                           value=table.data["negative_slope"])
@@ -409,7 +434,12 @@ def _explicit(table: Table, key: str, shape: tuple[int, ...]) -> tuple:
 def _parse_training(table: Table) -> TrainingSpec:
     optimizer = table.take("optimizer", Choice(OPTIMIZERS), "sgd")
     learning_rate = table.take("learning_rate", Number(low=0, low_open=True), 0.1)
-    momentum = table.take("momentum", Number(0, 1, high_open=True), 0.9 if optimizer == "momentum" else 0.0)
+    momentum = 0.0
+    if optimizer != "adam":
+        momentum = table.take("momentum", Number(0, 1, high_open=True), 0.9 if optimizer == "momentum" else 0.0)
+    elif table.has("momentum"):
+        raise table.error("momentum", "not used by optimizer 'adam'", value=table.data["momentum"],
+                          expected="no momentum with adam (its betas are PyTorch's defaults)")
     weight_decay = table.take("weight_decay", Number(low=0), 0.0)
     epochs = table.take("epochs", Integer(0, 1_000_000), 100)
     raw_batch = table.raw("batch_size", "full")

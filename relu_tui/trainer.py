@@ -74,7 +74,7 @@ class Trainer:
     def __init__(self, scenario: Scenario, *, history_budget_mb: float = DEFAULT_BUDGET_MB,
                  dataset: Dataset | None = None) -> None:
         self.scenario = scenario
-        self.dataset = dataset if dataset is not None else make_dataset(scenario.data, scenario.seed)
+        self.dataset = dataset if dataset is not None else make_dataset(scenario.data, scenario.seed, scenario.source)
         self.model = Network(scenario.model, self.dataset.n_features, self.dataset.n_classes, scenario.seed)
         self.optimizer = make_optimizer(self.model.parameters(), scenario.training)
         self.history = History(lambda c: c.nbytes, history_budget_mb)

@@ -1,0 +1,45 @@
+"""Driving the app without a person: wait for the engine, step, save screenshots (tests and the CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ..scenario import Scenario
+from .main import ReluApp
+
+
+async def settle(pilot: Pilot, timeout: float = 60.0) -> None:
+    """Wait until every queued command has run and its result is drawn."""
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    await pilot.pause(0.06)
+    while not app.settled():
+        if loop.time() > deadline:
+            raise TimeoutError("the app did not settle")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs: int = 0,
+               size: tuple[int, int] = (120, 40), keys: tuple[str, ...] = ()) -> Path:
+    """Open the app headless, train ``epochs`` epochs, press ``keys`` and save an SVG screenshot."""
+    app = ReluApp(scenario, variant)
+
+    async def auto(pilot: Pilot) -> None:
+        await settle(pilot)
+        if epochs:
+            app.submit(lambda session: session.step_epochs((variant,), epochs))
+            await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        app.save_screenshot(path.name, str(path.parent))
+        app.exit()
+
+    app.run(headless=True, size=size, auto_pilot=auto)
+    return path
