@@ -35,7 +35,7 @@ class GradientBars(UnitRowsView):
         lo, hi = self._range
         bar = max(width - VALUE_WIDTH - 1, 1)
         if not (self._norms > 0).any():
-            return [Segment("every gradient is exactly 0"[:bar], DIM)]
+            return [Segment("every gradient is exactly 0"[:width], DIM)]
         left, right = f"{10 ** lo:.1e}", f"{10 ** hi:.1e}"
         return [Segment((left + " " * max(bar - len(left) - len(right), 1) + right)[:bar], DIM)]
 

@@ -47,6 +47,7 @@ class Heatmap(UnitRowsView):
     """Colour = activation (mean over the samples of a column), active share, or gradient norm."""
 
     mode: reactive[str] = reactive("activations")
+    max_row_height = 3
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

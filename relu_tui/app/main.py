@@ -268,7 +268,7 @@ class ReluApp(App[None]):
         if layer >= len(layers) or unit >= layers[layer].width:
             self.selected = (0, 0)
         status = status_text(snap, playing=self.playing, speed=self._speed_text(), busy=self.busy,
-                             position=self._position())
+                             position=self._position(), compact=self.size.width < 110)
         if isinstance(self.screen, CompareScreen):
             self.screen.show({n: self._snapshots[n] for n in self.screen.names if n in self._snapshots}, status)
             return

@@ -28,8 +28,11 @@ def _pct(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
-def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[int, int], busy: str = "") -> Text:
-    """Title, variant, epoch, loss, accuracies, unit counts, learning rate, play state, divergence."""
+def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[int, int], busy: str = "",
+                compact: bool = False) -> Text:
+    """Title, variant, epoch, loss, accuracies, unit counts, learning rate, play state, divergence.
+
+    ``compact`` (narrow terminals) shows the unit counts as glyphs without words."""
     rec, sc = snap.record, snap.scenario
     index, total = position
     text = Text()
@@ -39,12 +42,16 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     epoch = f"epoch {rec.epoch}" + (f" + {rec.batch} batch(es)" if rec.batch else "")
     text.append(epoch, _BOLD)
     loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
-    text.append(f"  loss {loss}  train {_pct(rec.accuracy)}  test {_pct(rec.test_accuracy)}  ")
+    if compact:
+        text.append(f"  loss {loss}  acc {_pct(rec.accuracy)}/{_pct(rec.test_accuracy)}  ")
+    else:
+        text.append(f"   loss {loss}  train {_pct(rec.accuracy)}  test {_pct(rec.test_accuracy)}  ")
     counts = rec.counts()
     for code, name in enumerate(STATES):
-        text.append(f"{STATE_GLYPH[code]} {counts[name]} {name}  ", STATE_STYLE[code])
+        label = f"{STATE_GLYPH[code]}{counts[name]} " if compact else f"{STATE_GLYPH[code]} {counts[name]} {name}  "
+        text.append(label, STATE_STYLE[code])
     text.append(f"lr {rec.learning_rate:g}  ")
-    text.append(f"▶ playing {speed}" if playing else "⏸ paused", Style(color="#46c46a" if playing else "#8a8a8a"))
+    text.append(f"▶ playing {speed}" if playing else "■ paused", Style(color="#46c46a" if playing else "#8a8a8a"))
     if busy:
         text.append(f"  {busy}", Style(color="#f0b429"))
     text.append("\n")
@@ -118,7 +125,7 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     w = snap.weights[layer_index][unit]
     text = Text()
     text.append(f"{layer.name}[{unit}]", _BOLD)
-    text.append(f" · {layer.activation} · ")
+    text.append(f" · {layer.activation}\n")
     text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
     text.append("weights  ", DIM)
     if len(w) <= 6:

@@ -47,11 +47,15 @@ class UnitRowsView(ScrollView, can_focus=False):
 
     Not focusable: the arrow keys select units app-wide and the view follows the selection."""
 
+    max_row_height = 1  # a subclass may draw each unit on up to this many lines when there is room
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.row_height = 1
         self.snapshot: Snapshot | None = None
         self.selected: tuple[int, int] = (0, 0)
         self._rows: list[Row] = []
+        self._line_rows: list[Row] = []  # the row drawn on each line (tall rows repeat)
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
@@ -63,7 +67,7 @@ class UnitRowsView(ScrollView, can_focus=False):
         """Highlight a unit and scroll it into view."""
         self.selected = selected
         self._cache.clear()
-        y = next((i for i, r in enumerate(self._rows) if (r.layer, r.unit) == selected), None)
+        y = next((i for i, r in enumerate(self._line_rows) if (r.layer, r.unit) == selected), None)
         if y is not None:
             top = int(self.scroll_offset.y)
             visible = max(self.scrollable_content_region.height - 1, 1)
@@ -85,8 +89,12 @@ class UnitRowsView(ScrollView, can_focus=False):
         """Rebuild whatever the rows draw from (after new data, a resize or a mode change)."""
         self._cache.clear()
         if self.snapshot is not None and self.body_width > 0:
+            units = sum(r.unit is not None for r in self._rows)
+            spare = self.scrollable_content_region.height - 1 - (len(self._rows) - units)
+            self.row_height = max(1, min(self.max_row_height, spare // max(units, 1)))
+            self._line_rows = [r for r in self._rows for _ in range(1 if r.unit is None else self.row_height)]
             self.prepare(self.snapshot, self.body_width)
-            self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows) + 1)
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._line_rows) + 1)
         self.refresh()
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
@@ -104,21 +112,26 @@ class UnitRowsView(ScrollView, can_focus=False):
             return Strip.blank(width)
         if y == 0:
             return Strip([Segment(" " * LABEL_WIDTH), *self.header(self.body_width)]).adjust_cell_length(width)
+        lines = self._line_rows
         index = y - 1 + int(self.scroll_offset.y)
-        if index >= len(self._rows):
+        if index >= len(lines):
             return Strip.blank(width)
-        key = (index, width)
+        row = lines[index]
+        first = index == 0 or lines[index - 1] != row
+        key = (row, first, width)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._render_row(self._rows[index], width)
+            strip = self._cache[key] = self._render_row(row, width, first)
         return strip
 
-    def _render_row(self, row: Row, width: int) -> Strip:
+    def _render_row(self, row: Row, width: int, first: bool) -> Strip:
         layer = self.snapshot.record.layers[row.layer]
         if row.unit is None:
             text = f"{layer.name} · {layer.activation} · {layer.count(DEAD)}/{layer.width} dead"
             return Strip([Segment(text[:width], DIM + Style(bold=True))]).adjust_cell_length(width)
         state = int(layer.state[row.unit])
         style = STATE_STYLE[state] + Style(reverse=True) if (row.layer, row.unit) == self.selected else STATE_STYLE[state]
-        label = f"{STATE_GLYPH[state]}{row.unit:>5}  ".ljust(LABEL_WIDTH)[:LABEL_WIDTH]
+        if not first:
+            style = Style()
+        label = (f"{STATE_GLYPH[state]}{row.unit:>5}  " if first else "").ljust(LABEL_WIDTH)[:LABEL_WIDTH]
         return Strip(Segment.simplify([Segment(label, style), *self.body(row, self.body_width)])).adjust_cell_length(width)
