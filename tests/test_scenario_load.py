@@ -46,7 +46,7 @@ def test_negative_init_base(negative_init):
     s = negative_init
     assert s.name == "negative_init"
     assert s.title == "Born dead: negative weights on positive inputs"
-    assert s.description.startswith("Both input features are always positive")
+    assert s.description.startswith("Two always-positive inputs feed one ReLU unit")
     assert s.description == s.description.strip()
     assert s.seed == 0
     assert s.variant == "base" and s.summary == ""
