@@ -22,6 +22,7 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui bench [--repeats N]             engine overhead against a plain PyTorch loop
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
+       relu-tui screenshot --all DIR            every bundled scenario at its showcase epoch
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
 """
@@ -162,22 +163,27 @@ def _bench(args: list[str]) -> int:
 
 def _screenshot(args: list[str]) -> int:
     parser = _Parser(prog="relu-tui screenshot", description="Save an SVG of the real app, headless.")
-    parser.add_argument("scenario")
-    parser.add_argument("-o", "--output", required=True, help="the .svg file to write")
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("-o", "--output", help="the .svg file to write")
+    parser.add_argument("--all", metavar="DIR", help="screenshots of every bundled scenario into DIR")
     parser.add_argument("--variant", default="base")
     parser.add_argument("--epochs", type=_non_negative, default=0)
     parser.add_argument("--size", type=_size, default=(120, 40), help="COLUMNSxROWS (default 120x40)")
     parser.add_argument("--keys", default="", help="keys to press after training, e.g. 'v v' or 'c'")
     ns = parser.parse_args(args)
+    if (ns.all is None) == (ns.scenario is None) or (ns.scenario is not None and ns.output is None):
+        parser.error("give SCENARIO -o FILE.svg, or --all DIR")
+    from .app.driving import screenshot, showcase
     from .scenario import load_scenario
 
+    if ns.all is not None:
+        for path in showcase(Path(ns.all), size=ns.size):
+            print(path)
+        return 0
     scenario = load_scenario(find_scenario(ns.scenario))
     scenario.with_variant(ns.variant)
-    from .app.driving import screenshot
-
-    path = screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
-                      keys=tuple(ns.keys.split()))
-    print(path)
+    print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
+                     keys=tuple(ns.keys.split())))
     return 0
 
 

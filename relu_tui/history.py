@@ -32,7 +32,9 @@ class ThinningStore(Generic[T]):
             self.nbytes -= self.size_of(self.items[epoch])
         self.items[epoch] = item
         self.nbytes += self.size_of(item)
-        self._thin(epoch)
+        leaving = epoch - self.recent  # the one epoch that just left the recent window
+        if leaving in self.items and not self._keep(leaving, epoch):
+            self.nbytes -= self.size_of(self.items.pop(leaving))
         while self.nbytes > self.budget and self._can_thin(epoch):
             self.interval *= 2
             self._thin(epoch)

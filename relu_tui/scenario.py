@@ -119,6 +119,7 @@ class Scenario:
     model: ModelSpec
     training: TrainingSpec
     diagnosis: DiagnosisSpec
+    showcase_epoch: int = 10  # the epoch at which screenshots show this scenario
     source: Path | None = None
     variant: str = "base"
     summary: str = ""
@@ -266,6 +267,7 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     title = top.take("title", Text(), default=name)
     description = top.take("description", Text(nonempty=False), default="")
     seed = top.take("seed", Integer(0, 2**32 - 1), default=0)
+    showcase_epoch = top.take("showcase_epoch", Integer(0, 1_000_000), default=10)
     data = _parse_data(top.sub("data"), base_dir)
     model = _parse_model(top.sub("model", default={}), data)
     training = _parse_training(top.sub("training", default={}))
@@ -273,7 +275,7 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
     diag_table.done()
     top.done(*(("variants",) if allow_variants else ()))
-    return Scenario(name, title, description.strip(), seed, data, model, training, diagnosis)
+    return Scenario(name, title, description.strip(), seed, data, model, training, diagnosis, showcase_epoch)
 
 
 _GENERATOR_ONLY = ("generator", "n_samples", "noise")

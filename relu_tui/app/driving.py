@@ -7,7 +7,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from ..scenario import Scenario
+from ..bundled import bundled
+from ..scenario import Scenario, load_scenario
 from .main import ReluApp
 
 
@@ -43,3 +44,18 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
 
     app.run(headless=True, size=size, auto_pilot=auto)
     return path
+
+
+def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
+    """The README's pictures: every bundled scenario at its showcase epoch, each variant, and compared."""
+    written = []
+    for path in bundled():
+        scenario = load_scenario(path)
+        for variant in scenario.variant_names:
+            name = scenario.name if variant == "base" else f"{scenario.name}-{variant}"
+            written.append(screenshot(scenario, directory / f"{name}.svg", variant=variant,
+                                      epochs=scenario.showcase_epoch, size=size))
+        if scenario.variants:
+            written.append(screenshot(scenario, directory / f"{scenario.name}-compare.svg",
+                                      epochs=scenario.showcase_epoch, size=size, keys=("c",)))
+    return written

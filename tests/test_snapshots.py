@@ -1,0 +1,45 @@
+"""Screens as a person sees them (pytest-textual-snapshot); update with `pytest --snapshot-update`."""
+
+from __future__ import annotations
+
+import pytest
+
+from relu_tui import load_scenario
+from relu_tui.app.driving import settle
+from relu_tui.bundled import bundled
+
+from .app_helpers import make_app
+
+
+def stepping(epochs: int, *keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if epochs:
+            pilot.app.submit(lambda session: session.step_epochs((pilot.app.variant,), epochs))
+            await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("path", bundled(), ids=lambda path: path.stem)
+def test_main_screen_of_each_bundled_scenario(snap_compare, path):
+    epoch = load_scenario(path).showcase_epoch
+    assert snap_compare(make_app(path.stem), terminal_size=(120, 40), run_before=stepping(epoch))
+
+
+def test_main_screen_at_80x24(snap_compare):
+    assert snap_compare(make_app(variant="leaky"), terminal_size=(80, 24), run_before=stepping(30))
+
+
+def test_heatmap_over_epochs(snap_compare):
+    assert snap_compare(make_app(variant="leaky"), terminal_size=(120, 40), run_before=stepping(40, "v"))
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=stepping(0, "question_mark"))
+
+
+def test_compare_view(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=stepping(25, "c"))
