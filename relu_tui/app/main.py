@@ -219,7 +219,8 @@ class ReluApp(App[None]):
         self.post_message(self.Published())
 
     def submit(self, command: Command, *, interrupt: bool = True) -> None:
-        """Queue a command for the engine thread; by default it interrupts a running `u`."""
+        """Pause play and queue a command for the engine thread; by default it interrupts a running `u`."""
+        self.playing = False
         if interrupt:
             self._interrupt.set()
         self._idle.clear()
@@ -319,7 +320,6 @@ class ReluApp(App[None]):
 
     def _open(self, scenario: Scenario, variant: str) -> None:
         self.scenario, self.variant = scenario, variant
-        self.playing = False
         self.selected = (0, 0)
         self._snapshots.clear()
         self.query_one("#loading").display = True
@@ -334,19 +334,13 @@ class ReluApp(App[None]):
         self.submit(load)
 
     # -- actions ---------------------------------------------------------------------------------
-    def _pause(self) -> None:
-        self.playing = False
-
     def action_step(self, epochs: int = 1) -> None:
-        self._pause()
         self.submit(lambda s: s.step_epochs(self._names(), epochs))
 
     def action_batch(self) -> None:
-        self._pause()
         self.submit(lambda s: s.step_batch(self._names()))
 
     def action_until(self) -> None:
-        self._pause()
 
         def until(s: Session) -> str:
             epoch = s.until_change(self._names(), UNTIL_LIMIT, self._keep_going("until a unit changes"))
@@ -364,18 +358,15 @@ class ReluApp(App[None]):
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + change))
 
     def action_back(self) -> None:
-        self._pause()
         self.submit(lambda s: s.rewind(self._names(), 1))
 
     def action_forward(self) -> None:
         self.action_step(1)
 
     def action_reset(self) -> None:
-        self._pause()
         self.submit(lambda s: s.reset(self._names()))
 
     def action_reseed(self) -> None:
-        self._pause()
 
         def reseed(s: Session) -> str:
             s.reseed(s.scenario.seed + 1)
@@ -418,14 +409,12 @@ class ReluApp(App[None]):
         if number > len(names):
             self.notify(f"This scenario has {len(names)} variant(s): " + ", ".join(names), severity="warning")
             return
-        self._pause()
         self.variant = names[number - 1]
-        self.submit(lambda s: None)
+        self.submit(_redraw)
 
     def action_compare(self) -> None:
         if self.session is None or self.scenario is None:
             return
-        self._pause()
         self.compare_mode = True
         epoch = self._snapshots[self.variant].epoch if self.variant in self._snapshots else 0
         self.push_screen(CompareScreen(self.scenario.variant_names, self.heatmap_mode))
@@ -441,14 +430,13 @@ class ReluApp(App[None]):
         self.submit(align)
 
     def action_close_compare(self) -> None:
-        self._pause()
         self.compare_mode = False
         if isinstance(self.screen, CompareScreen):
             self.pop_screen()
-        self.submit(lambda s: None)
+        self.submit(_redraw)
 
     def action_open(self) -> None:
-        self._pause()
+        self.playing = False
         self.push_screen(PickerScreen(), self._picked)
 
     def action_export(self) -> None:
@@ -466,6 +454,10 @@ class ReluApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen([b for b in self.BINDINGS if b.description], self.scenario))
+
+
+def _redraw(session: Session) -> None:
+    """A command that changes nothing: the engine publishes a fresh snapshot after it."""
 
 
 def run_app(scenario: Scenario | None, variant: str = "base") -> int:
