@@ -104,10 +104,14 @@ def _series(values: list[float | None]) -> np.ndarray:
 
 
 def _traces(trainer: Trainer, columns: int) -> Traces:
-    last = trainer.history.last
-    epochs = np.unique(np.linspace(0, last, min(columns, last + 1)).round().astype(int))
-    records = [trainer.record_at(int(e)) for e in epochs]
-    stack = lambda field: np.stack([np.concatenate([getattr(l, field) for l in r.layers]) for r in records], axis=1)
+    """Up to ``columns`` epochs, evenly spread over those the history holds (never a replay)."""
+    held = np.array(sorted(trainer.history.records.items))
+    epochs = held[np.unique(np.linspace(0, len(held) - 1, min(columns, len(held))).round().astype(int))]
+    records = [trainer.history.records.items[int(e)] for e in epochs]
+
+    def stack(field: str) -> np.ndarray:
+        return np.stack([np.concatenate([getattr(l, field) for l in r.layers]) for r in records], axis=1)
+
     return Traces(epochs, stack("active_fraction"), stack("grad_norm"), stack("state"))
 
 

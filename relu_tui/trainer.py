@@ -107,8 +107,8 @@ class Trainer:
 
     @property
     def batches_per_epoch(self) -> int:
-        batches = batch_order(0, 1, self.n_train, self.scenario.training.batch_size)
-        return 1 if batches is None else len(batches)
+        size = self.scenario.training.batch_size
+        return 1 if size is None else math.ceil(self.n_train / size)
 
     def record_at(self, epoch: int) -> EpochRecord:
         """The record of any epoch in 0..last, recomputed by replay if history thinned it out."""
@@ -200,11 +200,10 @@ class Trainer:
     def _batches(self, epoch: int) -> list[torch.Tensor] | None:
         return batch_order(self.scenario.seed, epoch, self.n_train, self.scenario.training.batch_size)
 
-    def _set_learning_rate(self, epoch: int) -> float:
+    def _set_learning_rate(self, epoch: int) -> None:
         rate = self.scenario.training.learning_rate_at(epoch)
         for group in self.optimizer.param_groups:
             group["lr"] = rate
-        return rate
 
     def _train_on(self, index: torch.Tensor) -> bool:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
