@@ -112,3 +112,11 @@ def test_a_broken_scenario_exits_2_without_traceback(tmp_path):
     assert result.stderr.strip() == (f"relu-tui: error: {bad}:4: model.layers[0].width = 0: bad value; "
                                      "expected an integer in [1, 4096]")
 
+
+
+@pytest.mark.parametrize("args", [["missing.toml"], ["negative_init", "--variant", "nope"]])
+def test_opening_the_app_on_bad_input_fails_before_any_screen(args):
+    result = subprocess.run([sys.executable, "-m", "relu_tui", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("relu-tui: error: ")
+    assert "\x1b[" not in result.stderr  # no terminal escape: the app never started
