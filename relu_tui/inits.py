@@ -36,8 +36,10 @@ WEIGHT_KINDS: dict[str, dict[str, tuple[Check, float | str | None]]] = {
     "xavier_normal": {"gain": (_GAIN, 1.0)},
     "xavier_uniform": {"gain": (_GAIN, 1.0)},
     "orthogonal": {"gain": (_GAIN, 1.0)},
+    "rai": {},
 }
-BIAS_KINDS = ("default", "uniform", "normal", "constant")
+BIAS_KINDS = ("default", "uniform", "normal", "constant", "he_normal", "he_uniform")
+RAI_SECOND_MOMENT = 2.0  # a row's expected squared norm, as under He's init for ReLU
 ALIASES = (
     ("kaiming_normal", "he_normal"),
     ("kaiming_uniform", "he_uniform"),
@@ -123,6 +125,8 @@ def draw(spec: InitSpec, shape: tuple[int, ...], generator: torch.Generator, fan
         return out.uniform_(-math.sqrt(3.0) * std, math.sqrt(3.0) * std, generator=generator)
     if spec.kind == "orthogonal":
         return _orthogonal(shape, generator, p["gain"])
+    if spec.kind == "rai":
+        return rai(shape, generator)
     raise ValueError(f"unknown init kind {spec.kind!r}")  # parse_init admits no other kind
 
 
@@ -138,3 +142,21 @@ def _orthogonal(shape: tuple[int, ...], generator: torch.Generator, gain: float)
     if rows < cols:
         q = q.T
     return (gain * q).contiguous()
+
+
+def rai(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    """Randomized asymmetric initialization (Lu, Shin, Su and Karniadakis, 2019), row by row.
+
+    Each row (one unit's weights followed by its bias, the last axis) gets one entry, at a random
+    position, from the positive Beta(2, 1) distribution; the others come from N(0, s^2), with s^2
+    chosen so that a row's expected squared norm is RAI_SECOND_MOMENT, as under He's init.
+    """
+    import torch
+
+    *lead, n = shape
+    # E[Beta(2,1)^2] = 1/2; the other n - 1 entries share the rest of the second moment.
+    std = math.sqrt(max(RAI_SECOND_MOMENT - 0.5, 0.0) / max(n - 1, 1))
+    out = torch.empty(shape, dtype=torch.float32).normal_(0.0, std, generator=generator)
+    position = torch.randint(0, n, (*lead, 1), generator=generator)
+    positive = torch.rand((*lead, 1), generator=generator).sqrt()  # Beta(2, 1): F(x) = x^2
+    return out.scatter_(-1, position, positive)

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .inits import activation_gain, draw
+from .inits import activation_gain, draw, rai
 from .scenario import ModelSpec
 from .seeding import torch_rng
 
@@ -72,6 +72,11 @@ class Network(nn.Module):
 
 def _fill(linear: nn.Linear, weight_init, bias_init, seed: int, layer: int | str, gain: float) -> None:
     fan_out, fan_in = linear.weight.shape
-    linear.weight.copy_(draw(weight_init, (fan_out, fan_in), torch_rng(seed, "init", layer, "weight"),
-                             fan_in, fan_out, gain))
+    generator = torch_rng(seed, "init", layer, "weight")
+    if weight_init.kind == "rai":  # weights and bias are drawn together, one row per unit
+        rows = rai((fan_out, fan_in + 1), generator)
+        linear.weight.copy_(rows[:, :fan_in])
+        linear.bias.copy_(rows[:, fan_in])
+        return
+    linear.weight.copy_(draw(weight_init, (fan_out, fan_in), generator, fan_in, fan_out, gain))
     linear.bias.copy_(draw(bias_init, (fan_out,), torch_rng(seed, "init", layer, "bias"), fan_in, fan_out, gain))

@@ -409,6 +409,12 @@ def _parse_inits(table: Table, width: int, fan_in: int) -> tuple[InitSpec, InitS
         else:
             table.used.add(init_key)
             inits.append(parse_init(table.data.get(init_key, "default"), (*table.path, init_key), table.ctx, kinds))
+        if inits[0].kind == "rai":  # RAI draws each unit's weights and bias together
+            for key in ("bias", "bias_init"):
+                if table.has(key):
+                    raise table.error(key, "weight_init 'rai' draws the bias too", value=table.data[key],
+                                      expected=f"no {key} beside weight_init = 'rai'")
+            return inits[0], InitSpec("rai")
     return inits[0], inits[1]
 
 

@@ -66,7 +66,8 @@ def test_draw_differs_between_seeds(value):
 @pytest.mark.parametrize("kind", BIAS_KINDS)
 def test_bias_vectors(kind):
     value = {"default": "default", "uniform": {"kind": "uniform", "low": 0.0, "high": 1.0},
-             "normal": {"kind": "normal", "std": 1.0}, "constant": 0.5}[kind]
+             "normal": {"kind": "normal", "std": 1.0}, "constant": 0.5, "he_normal": "he_normal",
+             "he_uniform": "he_uniform"}[kind]
     bias = draw(spec(value), (9,), rng(3), 16, 9, 1.0)
     assert bias.shape == (9,)
     assert torch.equal(bias, draw(spec(value), (9,), rng(3), 16, 9, 1.0))
@@ -74,6 +75,9 @@ def test_bias_vectors(kind):
         assert bias.abs().max() <= 1 / math.sqrt(16)
     if kind == "constant":
         assert torch.equal(bias, torch.full((9,), 0.5))
+    if kind == "he_normal":  # symmetric He for biases: std = gain / sqrt(fan_in)
+        big = draw(spec(value), (200_000,), rng(3), 16, 9, math.sqrt(2.0))
+        assert big.std().item() == pytest.approx(math.sqrt(2.0 / 16), rel=0.02)
 
 
 def test_draw_uses_only_the_generator_it_is_given():
@@ -513,3 +517,25 @@ def test_numpy_arrays_are_not_shared():
     a.x_train.add_(100.0)
     b = make_dataset(spec_, seed=0)
     assert b.x_train.abs().max() < 10
+
+
+def test_rai_gives_each_row_one_positive_beta_entry_and_a_he_like_norm():
+    from relu_tui.inits import rai
+
+    rows = rai((50_000, 6), rng(0))
+    top = rows.max(dim=1).values
+    assert (top > 0).all()  # the Beta(2, 1) entry is positive in every row
+    assert (rows ** 2).sum(dim=1).mean().item() == pytest.approx(2.0, rel=0.03)
+    assert torch.equal(rows, rai((50_000, 6), rng(0)))
+
+
+def test_rai_layers_draw_weights_and_bias_together():
+    from relu_tui import loads_scenario
+    from relu_tui.model import Network
+
+    sc = loads_scenario('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 4\nweight_init = "rai"\n')
+    net = Network(sc.model, 1, 0, sc.seed)
+    rows = torch.cat([net.hidden[0].weight, net.hidden[0].bias[:, None]], dim=1)
+    assert (rows.max(dim=1).values > 0).all()
+    with pytest.raises(Exception, match="draws the bias too"):
+        loads_scenario('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 4\nweight_init = "rai"\nbias_init = 0.0\n')
