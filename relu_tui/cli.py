@@ -12,13 +12,15 @@ from pathlib import Path
 from .bundled import bundled, find_scenario
 from .errors import ScenarioError
 
-COMMANDS = ("run", "check", "list", "bench", "screenshot")
+COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot")
 USAGE = """\
 usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick a bundled one)
        relu-tui run SCENARIO [--variant NAME | --all-variants] [--epochs N] [--seed N]
                              [--format jsonl|csv|table]
        relu-tui check SCENARIO...               validate scenario files (exit 2 on any error)
        relu-tui list                            the bundled scenarios
+       relu-tui sweep SCENARIO [--trials N] [--workers N] [--format jsonl|csv|table]
+                                                born-dead probability over the scenario's [sweep] grid
        relu-tui bench [--repeats N]             engine overhead against a plain PyTorch loop
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
@@ -150,6 +152,27 @@ def _list(args: list[str]) -> int:
     return 0
 
 
+def _sweep(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui sweep", description="Monte Carlo: how often is a deep narrow net born dead?")
+    parser.add_argument("scenario")
+    parser.add_argument("--trials", type=_positive, help="random nets per grid point (default: the scenario's)")
+    parser.add_argument("--workers", type=_positive, help="processes (default: one per core)")
+    parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
+    ns = parser.parse_args(args)
+    from .report import ProgressBar, write_sweep
+    from .scenario import load_scenario
+    from .sweep import run_sweep
+
+    scenario = load_scenario(find_scenario(ns.scenario))
+    if scenario.sweep is None:
+        raise UsageError(f"relu-tui sweep: {scenario.source} has no [sweep] table (see scenarios/README.md)")
+    bar = ProgressBar(sys.stderr, "sweep")
+    points = run_sweep(scenario, trials=ns.trials, workers=ns.workers, progress=bar.update)
+    write_sweep(points, scenario, ns.format, sys.stdout)
+    bar.close()
+    return 0
+
+
 def _bench(args: list[str]) -> int:
     parser = _Parser(prog="relu-tui bench", description="Time the engine against a plain PyTorch loop.")
     parser.add_argument("--repeats", type=_positive, default=5)
@@ -208,4 +231,5 @@ def _positive(text: str) -> int:
     return value
 
 
-_COMMANDS = {"run": _run, "check": _check, "list": _list, "bench": _bench, "screenshot": _screenshot}
+_COMMANDS = {"run": _run, "check": _check, "list": _list, "sweep": _sweep, "bench": _bench,
+             "screenshot": _screenshot}

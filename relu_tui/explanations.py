@@ -22,6 +22,9 @@ def explain(layer: LayerRecord, index: int, n_train: int) -> str:
                 f"{layer.activation} still passes gradient (norm {float(layer.grad_norm[index]):.3g}): it can "
                 f"still learn.")
     tail = " It came back from the dead." if layer.revived[index] else ""
+    if lo == hi:
+        tail += (" Its pre-activation is the same on every input (an earlier layer is silent), so its output"
+                 " is a constant that carries no information.")
     if state == "sparse":
         return (f"active on {active} of {n_train} training inputs ({share:.0%}): silent on most, but not dead. "
                 f"Those inputs still send it gradient (norm {float(layer.grad_norm[index]):.3g}).{tail}")

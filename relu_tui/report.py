@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from .explanations import cause_text
 from .records import ALIVE, STATES, EpochRecord
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+    from .sweep import SweepPoint
 
 CSV_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_accuracy", "diverged", "learning_rate",
                "layer", "activation", "index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max",
@@ -115,3 +119,49 @@ class TableWriter:
             if layer.width > self.max_units:
                 rest = layer.width - self.max_units
                 out.write(f"  … {rest} more unit(s) in {layer.name} ({layer.count(0)} dead of {layer.width} in all)\n")
+
+
+SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction")
+
+
+def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
+    """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across."""
+    if fmt == "table":
+        rows = list(points)
+        spec = scenario.sweep
+        out.write(f"{scenario.name}: share of nets born dead ({rows[0].trials if rows else 0} trials per cell)\n")
+        for init in spec.inits:
+            out.write(f"\n{init:<6}" + "".join(f"{'depth ' + str(d):>10}" for d in spec.depths) + "\n")
+            for width in spec.widths:
+                cells = {p.depth: p for p in rows if p.init == init and p.width == width}
+                out.write(f"width {width:<3}" + "".join(f"{cells[d].born_dead_fraction:>10.3f}" for d in spec.depths)
+                          + "\n")
+        return
+    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
+    if writer:
+        writer.writerow(SWEEP_COLUMNS)
+    for point in points:
+        row = point.to_dict(scenario.name)
+        if writer:
+            writer.writerow([row[c] for c in SWEEP_COLUMNS])
+        else:
+            out.write(json.dumps(row, separators=(",", ":")) + "\n")
+        out.flush()
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (nothing when the stream is not a terminal)."""
+
+    def __init__(self, stream: IO[str], label: str, width: int = 30) -> None:
+        self.stream, self.label, self.width = stream, label, width
+        self.live = stream.isatty()
+
+    def update(self, done: int, total: int) -> None:
+        if self.live:
+            filled = round(self.width * done / max(total, 1))
+            self.stream.write(f"\r{self.label} {'█' * filled}{'░' * (self.width - filled)} {done}/{total}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\n")

@@ -8,6 +8,7 @@ executed: it is data read with :mod:`tomllib`.
 from __future__ import annotations
 
 import copy
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,26 @@ class DiagnosisSpec:
     sparse_threshold: float = 0.1
 
 
+SWEEP_INITS = ("he", "rai")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A Monte Carlo grid of deep, narrow ReLU nets on one input: how often is one born dead?"""
+
+    widths: tuple[int, ...]
+    depths: tuple[int, ...]
+    inits: tuple[str, ...]
+    trials: int
+    points: int  # inputs on the grid over [low, high]
+    low: float
+    high: float
+
+    @property
+    def size(self) -> int:
+        return len(self.widths) * len(self.depths) * len(self.inits)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario; ``variants`` maps each named variant to its own Scenario."""
@@ -120,6 +141,7 @@ class Scenario:
     training: TrainingSpec
     diagnosis: DiagnosisSpec
     showcase_epoch: int = 10  # the epoch at which screenshots show this scenario
+    sweep: SweepSpec | None = None
     source: Path | None = None
     variant: str = "base"
     summary: str = ""
@@ -231,7 +253,16 @@ class _VariantContext(Context):
         return super().error(path, problem, **kwargs)
 
 
-_EXCLUSIVE = {"weights": "weight_init", "weight_init": "weights", "bias": "bias_init", "bias_init": "bias"}
+_EXCLUSIVE = {"weights": ("weight_init",), "weight_init": ("weights",), "bias": ("bias_init",),
+              "bias_init": ("bias",)}
+
+
+def _replaced_by(key: str, value: Any) -> tuple[str, ...]:
+    """Keys a variant's ``key = value`` makes meaningless: explicit values vs specs, and RAI's bias."""
+    kind = value.get("kind") if isinstance(value, dict) else value
+    if key == "weight_init" and kind == "rai":
+        return ("weights", "bias", "bias_init")
+    return _EXCLUSIVE.get(key, ())
 
 
 def _merge(target: dict | list, patch: dict[str, Any], path: KeyPath, ctx: Context) -> None:
@@ -246,8 +277,8 @@ def _merge(target: dict | list, patch: dict[str, Any], path: KeyPath, ctx: Conte
         else:
             slot = key
             existing = target.get(key)
-            if key in _EXCLUSIVE:
-                target.pop(_EXCLUSIVE[key], None)
+            for dropped in _replaced_by(key, value):
+                target.pop(dropped, None)
         if isinstance(value, dict) and "kind" not in value and isinstance(existing, (dict, list)):
             _merge(existing, value, here, ctx)
         else:
@@ -274,8 +305,23 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     diag_table = top.sub("diagnosis", default={})
     diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
     diag_table.done()
+    sweep = _parse_sweep(top.sub("sweep")) if top.has("sweep") else None
     top.done(*(("variants",) if allow_variants else ()))
-    return Scenario(name, title, description.strip(), seed, data, model, training, diagnosis, showcase_epoch)
+    return Scenario(name, title, description.strip(), seed, data, model, training, diagnosis, showcase_epoch, sweep)
+
+
+def _parse_sweep(table: Table) -> SweepSpec:
+    widths = table.take_list("widths", Integer(1, 256), [2, 3, 4, 5, 10])
+    depths = table.take_list("depths", Integer(1, 200), [2, 5, 10, 20, 30, 40, 50])
+    inits = table.take_list("inits", Choice(SWEEP_INITS), list(SWEEP_INITS))
+    trials = table.take("trials", Integer(1, 1_000_000), 1000)
+    points = table.take("points", Integer(2, 100_000), 256)
+    low = table.take("low", Number(), -math.sqrt(3))
+    high = table.take("high", Number(), math.sqrt(3))
+    if low >= high:
+        raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
+    table.done()
+    return SweepSpec(widths, depths, inits, trials, points, low, high)
 
 
 _GENERATOR_ONLY = ("generator", "n_samples", "noise")

@@ -38,6 +38,18 @@ class Traces:
 
 
 @dataclass(frozen=True)
+class LayerSpread:
+    """How one layer's activations spread over the samples shown (all units together)."""
+
+    name: str
+    std: float
+    mean: float
+    zero_share: float  # share of (sample, unit) activations that are exactly 0
+    histogram: np.ndarray  # counts over ``edges``
+    edges: np.ndarray
+
+
+@dataclass(frozen=True)
 class Snapshot:
     scenario: Scenario
     record: EpochRecord
@@ -53,6 +65,7 @@ class Snapshot:
     biases: tuple[np.ndarray, ...]
     traces: Traces
     plane: Plane | None
+    spreads: tuple[LayerSpread, ...]
 
     @property
     def epoch(self) -> int:
@@ -91,12 +104,22 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
         test_accuracy=_series(scalars.test_accuracy),
         dead_fraction=np.array([c["dead"] / n_units for c in scalars.counts]),
         sample_activations=tuple(a.T.numpy().copy() for a in post),
+        spreads=tuple(_spread(layer.name, a.numpy()) for layer, a in zip(trainer.scenario.model.layers, post)),
         sample_labels=data.y_train[samples].numpy(),
         weights=weights,
         biases=biases,
         traces=_traces(trainer, trace_columns),
         plane=_plane(trainer, plane_size) if data.n_features == 2 else None,
     )
+
+
+def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
+    values = activations[np.isfinite(activations)]
+    if not values.size:
+        return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))
+    low, high = float(values.min()), float(values.max())
+    counts, edges = np.histogram(values, bins=bins, range=(low, high if high > low else low + 1.0))
+    return LayerSpread(name, float(values.std()), float(values.mean()), float((values == 0).mean()), counts, edges)
 
 
 def _series(values: list[float | None]) -> np.ndarray:

@@ -172,6 +172,15 @@ class Table:
             return default
         return self.convert((*self.path, key), self.data[key], check)
 
+    def take_list(self, key: str, check: Check, default: list[Any], *, max_len: int = 64) -> tuple[Any, ...]:
+        """A non-empty array of distinct values that each pass ``check``."""
+        self.used.add(key)
+        values = self.data.get(key, default)
+        if not isinstance(values, list) or not 1 <= len(values) <= max_len or len(set(map(repr, values))) < len(values):
+            raise self.ctx.error((*self.path, key), "bad value", value=values,
+                                 expected=f"an array of 1 to {max_len} distinct values, each {check.expected}")
+        return tuple(self.convert((*self.path, key, i), v, check) for i, v in enumerate(values))
+
     def convert(self, path: Path, value: Any, check: Check) -> Any:
         clean = check.convert(value)
         if clean is None:

@@ -10,6 +10,7 @@ from relu_tui.app.compare_screen import CompareScreen
 from relu_tui.app.heatmap import Heatmap
 from relu_tui.app.help_screen import HelpScreen
 from relu_tui.app.picker_screen import PickerScreen
+from relu_tui.app.sweep_screen import SweepScreen
 from relu_tui.app.main import ReluApp
 from relu_tui.app.panels import inspector_text
 from textual.widgets import Static
@@ -293,3 +294,29 @@ async def test_too_small_a_terminal_says_so():
         await pilot.pause(0.1)
         assert "needs at least 80×24" in str(app.query_one("#too-small", Static).render())
         assert app.screen.has_class("-too-small")
+
+
+@sync
+async def test_w_shows_the_born_dead_sweep(tmp_path):
+    path = tmp_path / "tiny_sweep.toml"
+    path.write_text('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 2\nrepeat = 4\n'
+                    '[sweep]\nwidths = [2, 8]\ndepths = [2, 20]\ntrials = 60\n')
+    app = ReluApp(load_scenario(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")
+        assert isinstance(app.screen, SweepScreen)
+        assert "done" in str(app.screen.query_one("#sweep-table", Static).render())
+        assert app.session._sweep is not None and len(app.session._sweep) == 2 * 2 * 2
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SweepScreen)
+
+
+@sync
+async def test_w_is_hidden_without_a_sweep():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("sweep", ()) is False
+        await press(pilot, "w")
+        assert not isinstance(app.screen, SweepScreen)

@@ -16,6 +16,7 @@ from ..records import STATES
 from .curves import Curves
 from .heatmap import Heatmap
 from .palette import DIM, STATE_GLYPH, STATE_STYLE
+from .spread import LayerSpreadView
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
@@ -53,6 +54,7 @@ class CompareScreen(Screen[None]):
                     heatmap = Heatmap(classes="compare-heatmap")
                     heatmap.mode = self.heatmap_mode
                     yield heatmap
+                    yield LayerSpreadView(classes="compare-spread")
                     yield Curves(classes="compare-curves")
         yield Footer()
 
@@ -62,4 +64,7 @@ class CompareScreen(Screen[None]):
             column = self.query_one(f"#col-{name}")
             column.query_one(".compare-text", Static).update(column_text(snap))
             column.query_one(Heatmap).show(snap, (-1, -1))
+            spread = column.query_one(LayerSpreadView)
+            spread.styles.height = min(len(snap.spreads) + 1, 9)
+            spread.show(snap)
             column.query_one(Curves).show(snap)

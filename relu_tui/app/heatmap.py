@@ -89,8 +89,11 @@ class Heatmap(UnitRowsView):
         for end in [i for i, c in enumerate(columns) if c is None] + [len(columns)]:
             if end > start:
                 label = snap.sample_labels[columns[start][0]]
+                span = end - start
                 text = f" class {int(label)} " if classify else " samples, sorted by target "
-                self._header.append(Segment(text.center(end - start, "─")[: end - start], DIM))
+                if len(text) > span:
+                    text = f"{int(label)}" if classify else ""
+                self._header.append(Segment(text.center(span, "─")[:span], DIM))
             if end < len(columns):
                 self._header.append(Segment("┬", DIM))
             start = end + 1

@@ -33,6 +33,8 @@ from .help_screen import HelpScreen
 from .panels import inspector_text, network_text, status_text
 from .picker_screen import PickerScreen
 from .plane import InputPlane
+from .spread import LayerSpreadView
+from .sweep_screen import SweepScreen
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
@@ -85,6 +87,8 @@ class ReluApp(App[None]):
         *(Binding(str(k), f"variant({k})", "", show=False) for k in range(2, 10)),
         Binding("c", "compare", "Compare", group=_VIEW, tooltip="All variants side by side, in lockstep",
                 id="compare"),
+        Binding("w", "sweep", "Sweep", tooltip="Born-dead probability against depth (scenarios with a sweep)",
+                id="sweep"),
         Binding("o", "open", "Open", tooltip="Open another bundled scenario", id="open"),
         Binding("e", "export", "Export", tooltip="Write the history as JSONL and CSV", id="export"),
         Binding("s", "screenshot", "SVG", tooltip="Save an SVG screenshot", id="screenshot"),
@@ -135,6 +139,7 @@ class ReluApp(App[None]):
                 with Horizontal(id="lower"):
                     yield GradientBars(id="gradients")
                     yield InputPlane(id="plane")
+                    yield LayerSpreadView(id="spread")
                 yield Curves(id="curves")
         yield LoadingIndicator(id="loading")
         yield Static(id="too-small")
@@ -143,6 +148,7 @@ class ReluApp(App[None]):
     def on_mount(self) -> None:
         for widget_id, title in (("network", "Network"), ("inspector", "Selected unit"),
                                  ("gradients", "Gradient norm, log scale"), ("plane", "Input plane"),
+                                 ("spread", "Layers: spread of the activations"),
                                  ("curves", "Loss · accuracy · dead share")):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one(Heatmap).border_title = "Activations"
@@ -275,12 +281,20 @@ class ReluApp(App[None]):
             return
         self.query_one("#status", Static).update(status)
         network = self.query_one("#network", Static)
-        network.update(network_text(snap, self.selected, max(network.content_region.height, 4)))
+        network.update(network_text(snap, self.selected, *self._network_size(network)))
         self.query_one("#inspector", Static).update(inspector_text(snap, self.selected))
         self.query_one(Heatmap).show(snap, self.selected)
         self.query_one(GradientBars).show(snap, self.selected)
-        self.query_one(InputPlane).show(snap, self.selected)
+        plane = self.query_one(InputPlane)
+        plane.display = snap.plane is not None  # two-feature data: the plane; otherwise layer spreads
+        self.query_one(LayerSpreadView).display = snap.plane is None
+        plane.show(snap, self.selected)
+        self.query_one(LayerSpreadView).show(snap)
         self.query_one(Curves).show(snap)
+
+    @staticmethod
+    def _network_size(network: Static) -> tuple[int, int]:
+        return max(network.content_region.height, 4), max(network.content_region.width, 20)
 
     def _position(self) -> tuple[int, int]:
         names = self.scenario.variant_names
@@ -295,7 +309,7 @@ class ReluApp(App[None]):
         if snap is None or isinstance(self.screen, CompareScreen):
             return
         network = self.query_one("#network", Static)
-        network.update(network_text(snap, selected, max(network.content_region.height, 4)))
+        network.update(network_text(snap, selected, *self._network_size(network)))
         self.query_one("#inspector", Static).update(inspector_text(snap, selected))
         self.query_one(Heatmap).select(selected)
         self.query_one(GradientBars).select(selected)
@@ -383,9 +397,11 @@ class ReluApp(App[None]):
         self.selected = units[max(0, min(len(units) - 1, index + delta))]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Tab selects layers on the main screen only; elsewhere it moves focus as usual."""
+        """Tab selects layers on the main screen only (elsewhere it moves focus); w needs a sweep."""
         if action == "layer":
             return self.screen is self.screen_stack[0]
+        if action == "sweep":
+            return self.scenario is not None and self.scenario.sweep is not None
         return True
 
     def action_layer(self, delta: int) -> None:
@@ -434,6 +450,22 @@ class ReluApp(App[None]):
         if isinstance(self.screen, CompareScreen):
             self.pop_screen()
         self.submit(_redraw)
+
+    def action_sweep(self) -> None:
+        if self.session is None or self.scenario is None or self.scenario.sweep is None:
+            return
+        screen = SweepScreen(self.scenario)
+        self.push_screen(screen)
+        total = self.scenario.sweep.size
+
+        def on_point(points: list) -> bool:
+            self.call_from_thread(screen.show, list(points))
+            return not self._interrupt.is_set()
+
+        def sweep(s: Session) -> str:
+            done = len(s.sweep(on_point))
+            return "Sweep done." if done == total else f"Sweep stopped at {done} of {total}; press w to run it again."
+        self.submit(sweep, interrupt=False)
 
     def action_open(self) -> None:
         self.playing = False

@@ -63,37 +63,42 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     return text
 
 
-def network_text(snap: Snapshot, selected: tuple[int, int], height: int) -> Text:
-    """Columns of glyphs: inputs, each hidden layer (state colours), the output; the selected unit's
-    incoming weights are written next to the column that feeds it."""
+def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: int) -> Text:
+    """The network in ``width`` x ``height`` cells: as columns of glyphs when it fits, else a line
+    per layer with its counts and the selected layer's glyphs."""
+    columns = _network_columns(snap, selected, height)
+    if columns.cell_len <= width * max(height, 1) and max((l.cell_len for l in columns.split("\n")), default=0) <= width:
+        return columns
+    return _network_rows(snap, selected, height, width)
+
+
+def _unit_glyph(layer, unit: int, selected: bool) -> Text:
+    state = int(layer.state[unit])
+    return Text(STATE_GLYPH[state], STATE_STYLE[state] + Style(reverse=True) if selected else STATE_STYLE[state])
+
+
+def _network_columns(snap: Snapshot, selected: tuple[int, int], height: int) -> Text:
+    """Inputs, each hidden layer and the output as columns; the selected unit's incoming weights are
+    written next to the column that feeds it."""
     rows = max(height - 1, 1)
     layers = snap.record.layers
     sel_layer, sel_unit = selected
-    n_out = snap.scenario.data.n_classes if snap.scenario.data.n_classes > 2 else 1
-    columns: list[tuple[str, list[Text]]] = []
-    feature_names = [f"x{i + 1}" for i in range(snap.weights[0].shape[1])] if snap.weights else []
-    incoming = snap.weights[sel_layer][sel_unit] if layers else np.zeros(0)
+    incoming = snap.weights[sel_layer][sel_unit]
 
     def weight_note(i: int) -> Text:
         w = float(incoming[i])
         return Text(f" {'+' if w >= 0 else '−'}{abs(w):.2f}", POSITIVE_WEIGHT if w >= 0 else NEGATIVE_WEIGHT)
 
-    inputs = [Text(INPUT_GLYPH, DIM) + Text(f" {n}", DIM) for n in feature_names]
+    inputs = [Text(f"{INPUT_GLYPH} x{i + 1}", DIM) for i in range(snap.weights[0].shape[1])]
     if sel_layer == 0 and len(inputs) <= rows:
         inputs = [g + weight_note(i) for i, g in enumerate(inputs)]
-    columns.append(("in", inputs))
+    columns: list[tuple[str, list[Text]]] = [("in", inputs)]
     for li, layer in enumerate(layers):
-        glyphs = []
-        for u in range(layer.width):
-            state = int(layer.state[u])
-            style = STATE_STYLE[state] + Style(reverse=True) if (li, u) == selected else STATE_STYLE[state]
-            glyph = Text(STATE_GLYPH[state], style)
-            if li + 1 == sel_layer and layer.width <= rows:
-                glyph += weight_note(u)
-            glyphs.append(glyph)
+        glyphs = [_unit_glyph(layer, u, (li, u) == selected) for u in range(layer.width)]
+        if li + 1 == sel_layer and layer.width <= rows:
+            glyphs = [g + weight_note(u) for u, g in enumerate(glyphs)]
         columns.append((layer.name, glyphs))
-    columns.append(("out", [Text(OUTPUT_GLYPH, DIM) for _ in range(n_out)]))
-
+    columns.append(("out", [Text(OUTPUT_GLYPH, DIM) for _ in range(_outputs(snap))]))
     blocks = []
     for title, cells in columns:
         per_col = max(1, math.ceil(len(cells) / rows))
@@ -105,8 +110,7 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int) -> Text
                 if i < len(cells):
                     line += cells[i] + (Text(" ") if per_col > 1 else Text())
             lines.append(line)
-        width = max([len(title)] + [l.cell_len for l in lines])
-        blocks.append((title, lines, width))
+        blocks.append((title, lines, max([len(title)] + [l.cell_len for l in lines])))
     out = Text()
     out.append("  ".join(t.ljust(w) for t, _, w in blocks) + "\n", DIM)
     for r in range(min(rows, max(len(b[1]) for b in blocks))):
@@ -115,6 +119,37 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int) -> Text
             out += cell + Text(" " * (width - cell.cell_len + (2 if k < len(blocks) - 1 else 0)))
         out.append("\n")
     return out
+
+
+def _network_rows(snap: Snapshot, selected: tuple[int, int], height: int, width: int) -> Text:
+    """A line per layer (state counts); the selected layer's units follow as packed glyphs."""
+    layers = snap.record.layers
+    sel_layer, sel_unit = selected
+    out = Text()
+    out.append(f"{'in':<9}{snap.weights[0].shape[1]} inputs\n", DIM)
+    for li, layer in enumerate(layers):
+        out.append(f"{layer.name[:8]:<9}", Style(bold=li == sel_layer))
+        for code in range(len(STATES)):
+            count = layer.count(code)
+            if count:
+                out.append(f"{STATE_GLYPH[code]}{count} ", STATE_STYLE[code])
+        out.append("\n")
+        if li == sel_layer:
+            spare = max(height - len(layers) - 2, 1)
+            per_line = max(width - 9, 1)
+            shown = min(layer.width, spare * per_line)
+            start = max(0, min(sel_unit - shown // 2, layer.width - shown))
+            for line_start in range(start, start + shown, per_line):
+                out.append(" " * 9)
+                for u in range(line_start, min(line_start + per_line, start + shown)):
+                    out += _unit_glyph(layer, u, u == sel_unit)
+                out.append("\n")
+    out.append(f"{'out':<9}{_outputs(snap)} output(s)", DIM)
+    return out
+
+
+def _outputs(snap: Snapshot) -> int:
+    return snap.scenario.data.n_classes if snap.scenario.data.n_classes > 2 else 1
 
 
 def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:

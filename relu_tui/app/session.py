@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..scenario import Scenario
 from ..snapshot import Snapshot, sample_subset, take_snapshot
 from ..trainer import Trainer, state_changed
+
+if TYPE_CHECKING:
+    from ..sweep import SweepPoint
 
 HEATMAP_SAMPLES = 480
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
@@ -26,6 +30,7 @@ class Session:
         self.lock = threading.Lock()
         self._trainers: dict[str, Trainer] = {}
         self._samples: dict[str, np.ndarray] = {}
+        self._sweep: list[SweepPoint] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -81,8 +86,24 @@ class Session:
         for name in names:
             self.trainer(name).reset()
 
+    def sweep(self, on_point: Callable[[list[SweepPoint]], bool]) -> list[SweepPoint]:
+        """The scenario's born-dead sweep, computed once per seed; ``on_point(points so far)`` returns
+        False to stop early."""
+        from ..sweep import run_sweep
+
+        if self._sweep is None:
+            points: list[SweepPoint] = []
+            for point in run_sweep(self.scenario):
+                points.append(point)
+                if not on_point(points):
+                    return points
+            self._sweep = points
+        on_point(self._sweep)
+        return self._sweep
+
     def reseed(self, seed: int) -> None:
         """Start every variant afresh from ``seed``."""
         self.scenario = self.scenario.with_seed(seed)
         self._trainers.clear()
         self._samples.clear()
+        self._sweep = None

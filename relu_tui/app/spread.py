@@ -1,0 +1,74 @@
+"""Per-layer spread of the activations: a log-scale bar of the standard deviation and a histogram.
+
+Shows at a glance whether a deep stack's signal shrinks, holds or explodes layer by layer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from .palette import DIM, POSITIVE_RAMP
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
+
+_BARS = " ▁▂▃▄▅▆▇█"
+_NAME = 8
+_STD = Style(color=POSITIVE_RAMP[3])
+_HIST = Style(color=POSITIVE_RAMP[2])
+_ZERO = Style(color="#e5484d")
+
+
+class LayerSpreadView(Widget):
+    """One line per hidden layer: name, std (a bar on a log scale shared by all layers), histogram."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.snapshot: Snapshot | None = None
+
+    def show(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        snap = self.snapshot
+        if snap is None or width < 30:
+            return Strip.blank(width)
+        spreads = snap.spreads
+        if y == 0:
+            return Strip([Segment(f"{'layer':<{_NAME}}{'std':<9}{'log std':<8} zero hist", DIM)]).adjust_cell_length(width)
+        if y > len(spreads):
+            return Strip.blank(width)
+        spread = spreads[y - 1]
+        finite = [math.log10(s.std) for s in spreads if s.std > 0 and math.isfinite(s.std)]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        bar_width = 8
+        hist_width = max(width - _NAME - 9 - bar_width - 6, 4)
+        segments = [Segment(f"{spread.name[:_NAME - 1]:<{_NAME}}", DIM), Segment(f"{spread.std:<9.1e}")]
+        if spread.std > 0 and math.isfinite(spread.std):
+            share = 1.0 if hi <= lo else 0.1 + 0.9 * (math.log10(spread.std) - lo) / (hi - lo)
+            filled = max(1, round(share * bar_width))
+            segments.append(Segment("█" * filled + " " * (bar_width - filled), _STD))
+        else:
+            segments.append(Segment("silent".ljust(bar_width), _ZERO))
+        segments.append(Segment(f"{100 * spread.zero_share:4.0f}% ", _ZERO if spread.zero_share == 1 else DIM))
+        segments.append(Segment(_sparkline(spread.histogram, hist_width), _HIST))
+        return Strip(segments).adjust_cell_length(width)
+
+
+def _sparkline(counts: np.ndarray, width: int) -> str:
+    """Counts resampled to ``width`` cells, each a bar 0..8 eighths high on a square-root scale."""
+    if not counts.size or counts.max() == 0:
+        return ""
+    cells = np.array_split(counts, min(width, len(counts)))
+    values = np.sqrt(np.array([c.sum() for c in cells], dtype=float))
+    levels = np.ceil(values / values.max() * 8).astype(int)
+    return "".join(_BARS[k] for k in levels)
