@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 _BARS = " ▁▂▃▄▅▆▇█"
+LOG_RANGE = (-3.0, 2.0)  # the std bar spans 0.001 to 100 on a log scale, the same in every view
 _NAME = 8
 _STD = Style(color=POSITIVE_RAMP[3])
 _HIST = Style(color=POSITIVE_RAMP[2])
@@ -27,7 +28,8 @@ _ZERO = Style(color="#e5484d")
 
 
 class LayerSpreadView(Widget):
-    """One line per hidden layer: name, std (a bar on a log scale shared by all layers), histogram."""
+    """One line per hidden layer: name, std (a bar on a fixed log scale, comparable across variants),
+    share of exact zeros and a histogram of the activations."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -40,27 +42,31 @@ class LayerSpreadView(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         snap = self.snapshot
-        if snap is None or width < 30:
+        if snap is None or width < 12:
             return Strip.blank(width)
         spreads = snap.spreads
+        wide = width >= 36  # narrow (compare columns): name, std and the log bar only
+        name_width = _NAME if wide else 4
         if y == 0:
-            return Strip([Segment(f"{'layer':<{_NAME}}{'std':<9}{'log std':<8} zero hist", DIM)]).adjust_cell_length(width)
+            head = f"{'layer' if wide else '':<{name_width}}{'std':<9}" + ("log std  zero hist" if wide else "log std")
+            return Strip([Segment(head, DIM)]).adjust_cell_length(width)
         if y > len(spreads):
             return Strip.blank(width)
         spread = spreads[y - 1]
-        finite = [math.log10(s.std) for s in spreads if s.std > 0 and math.isfinite(s.std)]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-        bar_width = 8
-        hist_width = max(width - _NAME - 9 - bar_width - 6, 4)
-        segments = [Segment(f"{spread.name[:_NAME - 1]:<{_NAME}}", DIM), Segment(f"{spread.std:<9.1e}")]
+        lo, hi = LOG_RANGE
+        bar_width = 8 if wide else max(width - name_width - 9, 1)
+        name = spread.name[:name_width - 1] if wide else f"L{y}"
+        segments = [Segment(f"{name:<{name_width}}", DIM), Segment(f"{spread.std:<9.1e}")]
         if spread.std > 0 and math.isfinite(spread.std):
-            share = 1.0 if hi <= lo else 0.1 + 0.9 * (math.log10(spread.std) - lo) / (hi - lo)
+            share = min(max((math.log10(spread.std) - lo) / (hi - lo), 0.0), 1.0)
             filled = max(1, round(share * bar_width))
             segments.append(Segment("█" * filled + " " * (bar_width - filled), _STD))
         else:
-            segments.append(Segment("silent".ljust(bar_width), _ZERO))
-        segments.append(Segment(f"{100 * spread.zero_share:4.0f}% ", _ZERO if spread.zero_share == 1 else DIM))
-        segments.append(Segment(_sparkline(spread.histogram, hist_width), _HIST))
+            segments.append(Segment("silent".ljust(bar_width)[:bar_width], _ZERO))
+        if wide:
+            hist_width = max(width - name_width - 9 - bar_width - 6, 4)
+            segments.append(Segment(f"{100 * spread.zero_share:4.0f}% ", _ZERO if spread.zero_share == 1 else DIM))
+            segments.append(Segment(_sparkline(spread.histogram, hist_width), _HIST))
         return Strip(segments).adjust_cell_length(width)
 
 
