@@ -18,9 +18,13 @@ def explain(layer: LayerRecord, index: int, n_train: int) -> str:
             text += " It had come back to life once before."
         return text
     if state == "negative":
+        grad = float(layer.grad_norm[index])
+        if grad == 0:
+            return (f"its pre-activation is below 0 on all {n_train} training inputs (max {hi:.3g}) and so far below"
+                    f" that even its {layer.activation} passes a gradient that rounds to exactly 0: in practice it"
+                    f" is as stuck as a dead unit.")
         return (f"its pre-activation is below 0 on all {n_train} training inputs (max {hi:.3g}), but its "
-                f"{layer.activation} still passes gradient (norm {float(layer.grad_norm[index]):.3g}): it can "
-                f"still learn.")
+                f"{layer.activation} still passes gradient (norm {grad:.3g}): it can still learn.")
     tail = " It came back from the dead." if layer.revived[index] else ""
     if lo == hi:
         tail += (" Its pre-activation is the same on every input (an earlier layer is silent), so its output"

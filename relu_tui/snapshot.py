@@ -118,8 +118,10 @@ def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
     if not values.size:
         return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))
     low, high = float(values.min()), float(values.max())
-    counts, edges = np.histogram(values, bins=bins, range=(low, high if high > low else low + 1.0))
-    return LayerSpread(name, float(values.std()), float(values.mean()), float((values == 0).mean()), counts, edges)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may hold huge values
+        counts, edges = np.histogram(values, bins=bins, range=(low, high if high > low else low + 1.0))
+        std, mean = float(values.std()), float(values.mean())
+    return LayerSpread(name, std, mean, float((values == 0).mean()), counts, edges)
 
 
 def _series(values: list[float | None]) -> np.ndarray:

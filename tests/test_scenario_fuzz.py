@@ -261,7 +261,7 @@ def test_shaped_strategy_reaches_success_and_deep_errors():
 def _examples(strategy: st.SearchStrategy, n: int) -> list[Any]:
     found: list[Any] = []
 
-    @settings(max_examples=n, deadline=None, database=None,
+    @settings(max_examples=n, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(strategy)
     def collect(example):

@@ -13,13 +13,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..records import STATES
-from .curves import Curves
 from .heatmap import Heatmap
-from .palette import DIM, STATE_GLYPH, STATE_STYLE
+from .palette import DIM, STATE_GLYPH, STATE_STYLE, sparkline
 from .spread import LayerSpreadView
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
+
+
+def curves_text(snap: Snapshot, width: int) -> Text:
+    """Loss, accuracy and dead share per epoch as one-line sparklines (0 to 1, loss to its max)."""
+    text = Text()
+    series = (("loss", snap.loss, None, "#ffffff"), ("acc ", snap.accuracy, 1.0, "#5fd75f"),
+              ("test", snap.test_accuracy, 1.0, "#5fd7d7"), ("dead", snap.dead_fraction, 1.0, "#ff5f87"))
+    for label, values, top, color in series:
+        text.append(f"{label} ", DIM)
+        text.append(sparkline(values, max(width - 5, 1), top) + "\n", Style(color=color))
+    return text
 
 
 def column_text(snap: Snapshot) -> Text:
@@ -55,7 +65,7 @@ class CompareScreen(Screen[None]):
                     heatmap.mode = self.heatmap_mode
                     yield heatmap
                     yield LayerSpreadView(classes="compare-spread")
-                    yield Curves(classes="compare-curves")
+                    yield Static(classes="compare-curves")
         yield Footer()
 
     def show(self, snapshots: dict[str, Snapshot], status: Text) -> None:
@@ -67,4 +77,5 @@ class CompareScreen(Screen[None]):
             spread = column.query_one(LayerSpreadView)
             spread.styles.height = min(len(snap.spreads) + 1, 9)
             spread.show(snap)
-            column.query_one(Curves).show(snap)
+            curves = column.query_one(".compare-curves", Static)
+            curves.update(curves_text(snap, curves.content_region.width))

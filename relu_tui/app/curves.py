@@ -12,8 +12,12 @@ if TYPE_CHECKING:
 
 
 
+LEGEND = "[#ffffff]loss ÷ max[/] · [#5fd75f]train acc[/] · [#5fd7d7]test acc[/] · [#ff5f87]dead share[/]"
+
+
 class Curves(PlotextPlot):
-    """Left axis: accuracy and dead share (0..1); the loss is scaled into the same box and labelled."""
+    """Accuracy and dead share (0..1) per epoch, with the loss divided by its largest value; the
+    legend is the widget's border title, so the curves keep the whole plot."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -32,15 +36,12 @@ class Curves(PlotextPlot):
             pad = lambda a: np.repeat(a, 2)
         else:
             pad = lambda a: a
-        plt.plot(epochs.tolist(), pad(loss / peak).tolist(), label=f"loss / {peak:.3g}", color="white", marker="braille")
+        plt.plot(epochs.tolist(), pad(loss / peak).tolist(), color="white", marker="braille")
         if not np.isnan(snapshot.accuracy).all():
-            plt.plot(epochs.tolist(), pad(np.nan_to_num(snapshot.accuracy)).tolist(), label="train acc",
-                     color="green", marker="braille")
+            plt.plot(epochs.tolist(), pad(np.nan_to_num(snapshot.accuracy)).tolist(), color="green", marker="braille")
         if not np.isnan(snapshot.test_accuracy).all():
-            plt.plot(epochs.tolist(), pad(np.nan_to_num(snapshot.test_accuracy)).tolist(), label="test acc",
-                     color="cyan", marker="braille")
-        plt.plot(epochs.tolist(), pad(snapshot.dead_fraction).tolist(), label="dead share", color="red",
-                 marker="braille")
+            plt.plot(epochs.tolist(), pad(np.nan_to_num(snapshot.test_accuracy)).tolist(), color="cyan", marker="braille")
+        plt.plot(epochs.tolist(), pad(snapshot.dead_fraction).tolist(), color="red", marker="braille")
         plt.ylim(0, 1.02)
         plt.xlim(0, max(int(epochs[-1]), 1))
         self.refresh()

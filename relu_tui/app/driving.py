@@ -47,7 +47,8 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
 
 
 def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
-    """The README's pictures: every bundled scenario at its showcase epoch, each variant, and compared."""
+    """The README's pictures: every bundled scenario at its showcase epoch, each variant, compared,
+    and its sweep if it has one."""
     written = []
     for path in bundled():
         scenario = load_scenario(path)
@@ -58,4 +59,6 @@ def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
         if scenario.variants:
             written.append(screenshot(scenario, directory / f"{scenario.name}-compare.svg",
                                       epochs=scenario.showcase_epoch, size=size, keys=("c",)))
+        if scenario.sweep is not None:
+            written.append(screenshot(scenario, directory / f"{scenario.name}-sweep.svg", size=size, keys=("w",)))
     return written

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 
 from ..scenario import Scenario
 from .compare_screen import CompareScreen
-from .curves import Curves
+from .curves import LEGEND, Curves
 from .gradients import GradientBars
 from .heatmap import MODES, Heatmap
 from .help_screen import HelpScreen
@@ -149,7 +149,7 @@ class ReluApp(App[None]):
         for widget_id, title in (("network", "Network"), ("inspector", "Selected unit"),
                                  ("gradients", "Gradient norm, log scale"), ("plane", "Input plane"),
                                  ("spread", "Layers: spread of the activations"),
-                                 ("curves", "Loss · accuracy · dead share")):
+                                 ("curves", LEGEND)):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one(Heatmap).border_title = "Activations"
         self._check_size()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from rich.style import Style
 
 STATE_GLYPH = ("✖", "▽", "◐", "●")  # dead, negative, sparse, active (index = state code)
@@ -56,3 +57,18 @@ def heat_background(value: float, scale: float) -> Style:
 
 def class_color(label: int) -> str:
     return CLASS_COLOR[int(label) % len(CLASS_COLOR)]
+
+
+_BARS = " ▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: np.ndarray, width: int, top: float | None = None) -> str:
+    """``values`` averaged into ``width`` cells, each a bar of 0 to 8 eighths of ``top`` (default: the max)."""
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    if not values.size or width <= 0:
+        return ""
+    cells = np.array([c.mean() for c in np.array_split(values, min(width, len(values)))])
+    peak = top if top is not None else float(cells.max())
+    if peak <= 0:
+        return _BARS[0] * len(cells)
+    return "".join(_BARS[int(k)] for k in np.clip(np.ceil(cells / peak * 8), 0, 8))

@@ -14,12 +14,11 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .palette import DIM, POSITIVE_RAMP
+from .palette import DIM, POSITIVE_RAMP, sparkline
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
-_BARS = " ▁▂▃▄▅▆▇█"
 LOG_RANGE = (-3.0, 2.0)  # the std bar spans 0.001 to 100 on a log scale, the same in every view
 _NAME = 8
 _STD = Style(color=POSITIVE_RAMP[3])
@@ -66,15 +65,5 @@ class LayerSpreadView(Widget):
         if wide:
             hist_width = max(width - name_width - 9 - bar_width - 6, 4)
             segments.append(Segment(f"{100 * spread.zero_share:4.0f}% ", _ZERO if spread.zero_share == 1 else DIM))
-            segments.append(Segment(_sparkline(spread.histogram, hist_width), _HIST))
+            segments.append(Segment(sparkline(np.sqrt(spread.histogram), hist_width), _HIST))  # sqrt: small bins show
         return Strip(segments).adjust_cell_length(width)
-
-
-def _sparkline(counts: np.ndarray, width: int) -> str:
-    """Counts resampled to ``width`` cells, each a bar 0..8 eighths high on a square-root scale."""
-    if not counts.size or counts.max() == 0:
-        return ""
-    cells = np.array_split(counts, min(width, len(counts)))
-    values = np.sqrt(np.array([c.sum() for c in cells], dtype=float))
-    levels = np.ceil(values / values.max() * 8).astype(int)
-    return "".join(_BARS[k] for k in levels)
