@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from relu_tui import Scenario, loads_scenario
+from relu_tui import EpochRecord, Scenario, Trainer, loads_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -16,6 +16,22 @@ SCENARIOS = ROOT / "scenarios"
 def scenario(text: str, name: str = "inline.toml") -> Scenario:
     """A scenario from dedented TOML text."""
     return loads_scenario(textwrap.dedent(text), source=name)
+
+
+def recorded_runs(scenario: Scenario):
+    """``get(variant)``: every epoch record (index = epoch) over the budget, each variant trained once."""
+    cache: dict[str, list[EpochRecord]] = {}
+
+    def get(variant: str) -> list[EpochRecord]:
+        if variant not in cache:
+            spec = scenario.with_variant(variant)
+            trainer = Trainer(spec)
+            records = [trainer.record, *trainer.iter_epochs(spec.training.epochs)]
+            assert len(records) == spec.training.epochs + 1 and not trainer.diverged
+            cache[variant] = records
+        return cache[variant]
+
+    return get
 
 
 @pytest.fixture

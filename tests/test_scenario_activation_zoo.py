@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.records import DEAD, NEGATIVE, SPARSE, EpochRecord
+from relu_tui.records import DEAD, NEGATIVE, SPARSE
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, recorded_runs
 
 OTHERS = {"leaky": "leaky_relu", "prelu": "prelu", "elu": "elu", "gelu": "gelu"}
 
@@ -22,18 +22,7 @@ def scenario():
 @pytest.fixture(scope="module")
 def runs(scenario):
     """Every epoch record (index = epoch) of a variant over the scenario's budget, trained once."""
-    cache: dict[str, list[EpochRecord]] = {}
-
-    def get(variant: str) -> list[EpochRecord]:
-        if variant not in cache:
-            spec = scenario.with_variant(variant)
-            trainer = Trainer(spec)
-            records = [trainer.record, *trainer.iter_epochs(spec.training.epochs)]
-            assert len(records) == spec.training.epochs + 1 and not trainer.diverged
-            cache[variant] = records
-        return cache[variant]
-
-    return get
+    return recorded_runs(scenario)
 
 
 def test_variants_differ_only_in_the_activation(scenario):

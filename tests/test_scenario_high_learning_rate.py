@@ -8,7 +8,7 @@ import pytest
 from relu_tui import Trainer, load_scenario
 from relu_tui.records import ALIVE, DEAD, UPDATE, EpochRecord
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, recorded_runs
 
 SPIKE = 30  # the epoch whose update uses the high rate
 BASE_RATE, SPIKE_RATE = 0.3, 300.0
@@ -22,18 +22,7 @@ def scenario():
 @pytest.fixture(scope="module")
 def runs(scenario):
     """Every epoch record (index = epoch) of a variant over the scenario's budget, trained once."""
-    cache: dict[str, list[EpochRecord]] = {}
-
-    def get(variant: str) -> list[EpochRecord]:
-        if variant not in cache:
-            spec = scenario.with_variant(variant)
-            trainer = Trainer(spec)
-            records = [trainer.record, *trainer.iter_epochs(spec.training.epochs)]
-            assert len(records) == spec.training.epochs + 1 and not trainer.diverged
-            cache[variant] = records
-        return cache[variant]
-
-    return get
+    return recorded_runs(scenario)
 
 
 def dead(record: EpochRecord) -> int:
