@@ -284,10 +284,8 @@ class ReluApp(App[None]):
         self.query_one("#inspector", Static).update(inspector_text(snap, self.selected))
         self.query_one(Heatmap).show(snap, self.selected)
         self.query_one(GradientBars).show(snap, self.selected)
-        plane = self.query_one(InputPlane)
-        plane.display = snap.plane is not None  # two-feature data: the plane; otherwise layer spreads
-        self.query_one(LayerSpreadView).display = snap.plane is None
-        plane.show(snap, self.selected)
+        self.screen.set_class(snap.plane is None, "-no-plane")  # no plane: the layer spreads take its place
+        self.query_one(InputPlane).show(snap, self.selected)
         self.query_one(LayerSpreadView).show(snap)
         self.query_one(Curves).show(snap)
 
