@@ -91,15 +91,16 @@ class Session:
         False to stop early."""
         from ..sweep import run_sweep
 
-        if self._sweep is None:
-            points: list[SweepPoint] = []
-            for point in run_sweep(self.scenario):
-                points.append(point)
-                if not on_point(points):
-                    return points
-            self._sweep = points
-        on_point(self._sweep)
-        return self._sweep
+        if self._sweep is not None:
+            on_point(self._sweep)
+            return self._sweep
+        points: list[SweepPoint] = []
+        for point in run_sweep(self.scenario):
+            points.append(point)
+            if not on_point(points):
+                return points
+        self._sweep = points
+        return points
 
     def reseed(self, seed: int) -> None:
         """Start every variant afresh from ``seed``."""
