@@ -21,7 +21,8 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui list                            the bundled scenarios
        relu-tui sweep SCENARIO [--trials N] [--workers N] [--format jsonl|csv|table]
                                                 born-dead probability over the scenario's [sweep] grid
-       relu-tui bench [--repeats N]             engine overhead against a plain PyTorch loop
+       relu-tui bench [--repeats N] [--quick] [--only engine,keys,play,startup,scale]
+                                                the speed a user feels, measured against targets
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
        relu-tui screenshot --all DIR            every bundled scenario at its showcase epoch
@@ -96,6 +97,7 @@ def _run(args: list[str]) -> int:
 
     from .report import CsvWriter, TableWriter, write_jsonl
     from .scenario import load_scenario
+    from .threads import suit_threads
     from .trainer import Trainer
 
     scenario = load_scenario(find_scenario(ns.scenario))
@@ -107,6 +109,7 @@ def _run(args: list[str]) -> int:
     csv_writer = CsvWriter(out) if ns.format == "csv" else None
     for variant in variants:
         epochs = variant.training.epochs if ns.epochs is None else ns.epochs
+        suit_threads(variant)
         trainer = Trainer(variant)
         records = itertools.chain([trainer.record], trainer.iter_epochs(epochs))
         if csv_writer:
@@ -174,13 +177,18 @@ def _sweep(args: list[str]) -> int:
 
 
 def _bench(args: list[str]) -> int:
-    parser = _Parser(prog="relu-tui bench", description="Time the engine against a plain PyTorch loop.")
+    from .bench import SECTIONS, run_bench
+
+    parser = _Parser(prog="relu-tui bench", description="Measure the speed a user feels, against targets.")
     parser.add_argument("--repeats", type=_positive, default=5)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
     ns = parser.parse_args(args)
-    from .bench import run_bench
-
-    run_bench(repeats=ns.repeats, quick=ns.quick, out=sys.stdout)
+    only = [name.strip() for name in ns.only.split(",") if name.strip()]
+    unknown = [name for name in only if name not in SECTIONS]
+    if unknown:
+        raise UsageError(f"relu-tui bench: unknown section {unknown[0]!r}; expected some of {', '.join(SECTIONS)}")
+    run_bench(repeats=ns.repeats, quick=ns.quick, out=sys.stdout, only=only)
     return 0
 
 

@@ -64,8 +64,8 @@ def count_born_dead(width: int, depth: int, init: str, trials: int, seed: int, p
 
 def _point(args: tuple) -> SweepPoint:
     width, depth, init, trials, seed, points, low, high = args
+    torch.set_num_threads(1)  # the workers already share out the cores
     return SweepPoint(width, depth, init, trials, count_born_dead(width, depth, init, trials, seed, points, low, high))
-
 
 
 def grid(spec: SweepSpec) -> list[tuple[str, int, int]]:

@@ -11,6 +11,7 @@ from relu_tui.app.heatmap import Heatmap
 from relu_tui.app.help_screen import HelpScreen
 from relu_tui.app.picker_screen import PickerScreen
 from relu_tui.app.sweep_screen import SweepScreen
+from relu_tui.app.lines import TextPanel
 from relu_tui.app.main import ReluApp
 from relu_tui.app.panels import inspector_text
 from textual.widgets import Static
@@ -21,7 +22,9 @@ SIZE = (120, 40)
 
 
 def screen_text(app: ReluApp) -> str:
-    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+    """The text of every panel on the current screen."""
+    return "\n".join([*(str(w.render()) for w in app.screen.query(Static)),
+                      *(w.text.plain for w in app.screen.query(TextPanel))])
 
 
 @sync
@@ -33,7 +36,7 @@ async def test_opens_at_epoch_zero_with_the_dead_unit_explained():
         assert snap.epoch == 0 and snap.record.counts()["dead"] == 1
         text = inspector_text(snap, app.selected).plain
         assert "dead" in text and "exactly 0" in text and "no optimizer step can move it" in text
-        assert "Born dead: negative weights" in app.query_one("#status", Static).render().plain
+        assert "Born dead: negative weights" in app.query_one("#status", TextPanel).text.plain
 
 
 @sync
@@ -176,7 +179,7 @@ async def test_arrows_and_tab_select_units():
         assert app.selected == (1, 1)
         await pilot.press("shift+tab")
         assert app.selected == (0, 1)
-        assert "hidden1[1]" in app.query_one("#inspector", Static).render().plain
+        assert "hidden1[1]" in app.query_one("#inspector", TextPanel).text.plain
 
 
 @sync
@@ -282,7 +285,7 @@ async def test_a_diverging_run_keeps_the_app_alive(tmp_path):
         for _ in range(6):
             await press(pilot, "f")
         assert app.current.record.diverged
-        assert "DIVERGED" in app.query_one("#status", Static).render().plain
+        assert "DIVERGED" in app.query_one("#status", TextPanel).text.plain
         await press(pilot, "r")
         assert not app.current.record.diverged and app.current.epoch == 0
 

@@ -19,7 +19,7 @@ def imported_after(code: str) -> set[str]:
 
 def test_the_domain_never_imports_textual():
     modules = imported_after("\n".join(f"import {m}" for m in DOMAIN) + "\nimport relu_tui; relu_tui.Trainer")
-    assert not {m for m in modules if m.split(".")[0] in ("textual", "rich", "textual_plotext")}
+    assert not {m for m in modules if m.split(".")[0] in ("textual", "rich")}
 
 
 def test_loading_a_scenario_does_not_import_torch():

@@ -10,7 +10,7 @@ from rich.style import Style
 from textual.reactive import reactive
 
 from ..records import DEAD
-from .palette import DEAD_CELL_STYLE, DIM, ZERO_GLYPH, ZERO_STYLE, heat_cell
+from .palette import DEAD_CELL_STYLE, DIM, HEAT_GLYPHS, HEAT_STYLES, ZERO_GLYPH, coded_segments, heat_codes
 from .unit_rows import Row, UnitRowsView
 
 if TYPE_CHECKING:
@@ -23,6 +23,10 @@ MODE_TITLES = {
     "gradient": "Gradient norm per epoch, log scale · · = exactly 0",
 }
 _SILENT = Style(color="#b46ee8")  # below zero everywhere but not dead (leaky, ELU, ...)
+# cell codes: the heat codes, then a class boundary, a dead unit's cell and a silent (not dead) one
+_BOUNDARY, _DEAD, _QUIET = len(HEAT_GLYPHS), len(HEAT_GLYPHS) + 1, len(HEAT_GLYPHS) + 2
+_GLYPHS = np.array([*HEAT_GLYPHS, "│", ZERO_GLYPH, ZERO_GLYPH])
+_STYLES = [*HEAT_STYLES, DIM, DEAD_CELL_STYLE, _SILENT]
 
 
 def class_columns(labels: np.ndarray, width: int, classify: bool) -> list[np.ndarray | None]:
@@ -51,7 +55,7 @@ class Heatmap(UnitRowsView):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._cells: dict[int, list[Segment]] = {}
+        self._codes = np.zeros((0, 0), dtype=np.int64)  # unit x column cell codes; rows are drawn when shown
         self._header: list[Segment] = []
 
     def watch_mode(self) -> None:
@@ -59,7 +63,6 @@ class Heatmap(UnitRowsView):
         self.recompute()
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
-        self._cells.clear()
         if self.mode == "activations":
             self._sample_cells(snapshot, width)
         else:
@@ -69,21 +72,21 @@ class Heatmap(UnitRowsView):
         return self._header
 
     def body(self, row: Row, width: int) -> list[Segment]:
-        return self._cells.get(row.offset, [])
+        if row.offset >= len(self._codes):
+            return []
+        return coded_segments(self._codes[row.offset], _GLYPHS, _STYLES)
 
     def _sample_cells(self, snap: Snapshot, width: int) -> None:
         classify = snap.scenario.data.n_classes > 0
         columns = class_columns(snap.sample_labels, width, classify)
-        offset = 0
+        boundary = np.array([c is None for c in columns])
+        layers = []
         for acts in snap.sample_activations:
             finite = acts[np.isfinite(acts)]
-            scale = float(np.abs(finite).max()) if finite.size else 1.0
-            means = [None if c is None else acts[:, c].mean(axis=1) for c in columns]
-            for unit in range(acts.shape[0]):
-                self._cells[offset + unit] = [
-                    Segment("│", DIM) if m is None else Segment(*heat_cell(float(m[unit]), scale)) for m in means
-                ]
-            offset += acts.shape[0]
+            scale = float(np.abs(finite).max()) if finite.size else 1.0  # each layer on its own scale
+            means = np.stack([np.zeros(acts.shape[0]) if c is None else acts[:, c].mean(axis=1) for c in columns], 1)
+            layers.append(np.where(boundary, _BOUNDARY, heat_codes(means, scale)))
+        self._codes = np.concatenate(layers) if layers else np.zeros((0, len(columns)), dtype=np.int64)
         self._header = []
         start = 0
         for end in [i for i, c in enumerate(columns) if c is None] + [len(columns)]:
@@ -104,13 +107,8 @@ class Heatmap(UnitRowsView):
         index = np.minimum((np.arange(width) * k) // width, k - 1)
         states = traces.states[:, index]
         values = traces.active_fraction[:, index] if self.mode == "active" else self._log_scaled(traces.grad_norm[:, index])
-        quiet = _SILENT if self.mode == "active" else ZERO_STYLE
-        for unit in range(values.shape[0]):
-            self._cells[unit] = [
-                Segment(ZERO_GLYPH, DEAD_CELL_STYLE) if s == DEAD
-                else Segment(ZERO_GLYPH, quiet) if v <= 0 else Segment(*heat_cell(float(v), 1.0))
-                for v, s in zip(values[unit], states[unit])
-            ]
+        codes = np.where(values <= 0, _QUIET if self.mode == "active" else 0, heat_codes(values, 1.0))
+        self._codes = np.where(states == DEAD, _DEAD, codes)
         left, right = f"epoch {int(traces.epochs[0])}", f"epoch {int(traces.epochs[-1])}"
         self._header = [Segment(left + "─" * max(width - len(left) - len(right), 1) + right, DIM)]
 

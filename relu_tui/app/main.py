@@ -7,6 +7,7 @@ snapshots at a capped frame rate; the UI keeps only the newest one.
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
@@ -14,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ..scenario import Scenario
@@ -28,8 +30,9 @@ from .compare_screen import CompareScreen
 from .curves import LEGEND, Curves
 from .gradients import GradientBars
 from .heatmap import MODES, Heatmap
+from .lines import TextPanel
 from .help_screen import HelpScreen
-from .panels import inspector_text, network_text, status_text
+from .panels import inspector_text, network_text, outline_text, preview_status, status_text
 from .picker_screen import PickerScreen
 from .plane import InputPlane
 from .spread import LayerSpreadView
@@ -128,11 +131,11 @@ class ReluApp(App[None]):
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield TextPanel(id="status", wrap=False)
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield Static(id="network")
-                yield Static(id="inspector")
+                yield TextPanel(id="network", wrap=False)
+                yield TextPanel(id="inspector")
             with Vertical(id="right"):
                 yield Heatmap(id="heatmap")
                 with Horizontal(id="lower"):
@@ -140,7 +143,6 @@ class ReluApp(App[None]):
                     yield InputPlane(id="plane")
                     yield LayerSpreadView(id="spread")
                 yield Curves(id="curves")
-        yield LoadingIndicator(id="loading")
         yield Static(id="too-small")
         yield Footer(compact=True)
 
@@ -152,11 +154,14 @@ class ReluApp(App[None]):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one(Heatmap).border_title = "Activations"
         self._check_size()
-        self._engine_loop()
         if self.scenario is None:
             self.push_screen(PickerScreen(), self._picked)
         else:
             self._open(self.scenario, self.variant)
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: only now start the engine, which loads PyTorch behind it."""
+        self.call_after_refresh(self._engine_loop)
 
     def on_resize(self) -> None:
         self._check_size()
@@ -248,7 +253,6 @@ class ReluApp(App[None]):
         if not snapshots:
             return
         self._snapshots.update(snapshots)
-        self.query_one("#loading").display = False
         self._render_all()
 
     @property
@@ -278,10 +282,9 @@ class ReluApp(App[None]):
         if isinstance(self.screen, CompareScreen):
             self.screen.show({n: self._snapshots[n] for n in self.screen.names if n in self._snapshots}, status)
             return
-        self.query_one("#status", Static).update(status)
-        network = self.query_one("#network", Static)
-        network.update(network_text(snap, self.selected, *self._network_size(network)))
-        self.query_one("#inspector", Static).update(inspector_text(snap, self.selected))
+        self.query_one("#status", TextPanel).update(status)
+        self.query_one("#network", TextPanel).update(network_text(snap, self.selected, *self._network_size()))
+        self.query_one("#inspector", TextPanel).update(inspector_text(snap, self.selected))
         self.query_one(Heatmap).show(snap, self.selected)
         self.query_one(GradientBars).show(snap, self.selected)
         self.screen.set_class(snap.plane is None, "-no-plane")  # no plane: the layer spreads take its place
@@ -289,9 +292,9 @@ class ReluApp(App[None]):
         self.query_one(LayerSpreadView).show(snap)
         self.query_one(Curves).show(snap)
 
-    @staticmethod
-    def _network_size(network: Static) -> tuple[int, int]:
-        return max(network.content_region.height, 4), max(network.content_region.width, 20)
+    def _network_size(self) -> tuple[int, int]:
+        region = self.query_one("#network").content_region
+        return max(region.height, 4), max(region.width, 20)
 
     def _position(self) -> tuple[int, int]:
         names = self.scenario.variant_names
@@ -305,9 +308,8 @@ class ReluApp(App[None]):
         snap = self._snapshots.get(self.variant)
         if snap is None or isinstance(self.screen, CompareScreen):
             return
-        network = self.query_one("#network", Static)
-        network.update(network_text(snap, selected, *self._network_size(network)))
-        self.query_one("#inspector", Static).update(inspector_text(snap, selected))
+        self.query_one("#network", TextPanel).update(network_text(snap, selected, *self._network_size()))
+        self.query_one("#inspector", TextPanel).update(inspector_text(snap, selected))
         self.query_one(Heatmap).select(selected)
         self.query_one(GradientBars).select(selected)
         self.query_one(InputPlane).select(selected)
@@ -333,16 +335,23 @@ class ReluApp(App[None]):
         self.scenario, self.variant = scenario, variant
         self.selected = (0, 0)
         self._snapshots.clear()
-        self.query_one("#loading").display = True
         self.sub_title = scenario.title
+        self._show_preview(scenario)
 
         def load(_: Session | None) -> None:
             from .session import Session  # imports PyTorch: off the UI thread, after the first frame
 
             self.session = Session(scenario)
             self.session.trainer(variant)
+            gc.freeze()  # PyTorch's and Textual's objects live on: full collections need not scan them (~0.1 s each)
 
         self.submit(load)
+
+    def _show_preview(self, scenario: Scenario) -> None:
+        """Draw the scenario as described while PyTorch loads: the first frame never waits for it."""
+        self.query_one("#status", TextPanel).update(preview_status(scenario, self._position()))
+        self.query_one("#network", TextPanel).update(outline_text(scenario))
+        self.query_one("#inspector", TextPanel).update(Text(" ".join(scenario.description.split()), style="dim"))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_step(self, epochs: int = 1) -> None:

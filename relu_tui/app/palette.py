@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
+from rich.segment import Segment
 from rich.style import Style
 
 STATE_GLYPH = ("✖", "▽", "◐", "●")  # dead, negative, sparse, active (index = state code)
@@ -30,29 +30,37 @@ _NEG_BG = tuple(Style(bgcolor=c) for c in NEGATIVE_RAMP)
 ZERO_BG = Style(bgcolor="#1c1c1c")
 
 
-def level(magnitude: float, scale: float) -> int:
-    """0..4: how far ``magnitude`` goes towards ``scale``; any non-zero value is at least level 0."""
-    if scale <= 0 or not math.isfinite(magnitude):
-        return 4
-    return min(4, int(5 * min(magnitude / scale, 1.0) - 1e-9)) if magnitude > 0 else 0
+def levels(magnitudes: np.ndarray, scale: float) -> np.ndarray:
+    """0..4 per element: how far it goes towards ``scale``; any non-zero value is at least level 0
+    and a non-finite one is level 4."""
+    if scale <= 0:
+        return np.full(np.shape(magnitudes), 4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.floor(5 * np.minimum(np.abs(magnitudes) / scale, 1.0) - 1e-9)
+    return np.clip(np.nan_to_num(k, nan=4.0), 0, 4).astype(np.int64)
 
 
-def heat_cell(value: float, scale: float) -> tuple[str, Style]:
-    """Glyph and style for a signed value: exact zero, positive and negative each look different."""
-    if value == 0:
-        return ZERO_GLYPH, ZERO_STYLE
-    if not math.isfinite(value):
-        return "!", DEAD_CELL_STYLE
-    k = level(abs(value), scale)
-    return SHADES[k], (_POS_STYLES if value > 0 else _NEG_STYLES)[k]
+# heat codes: 0 exact zero, 1..5 positive levels, 6..10 negative levels, 11 not finite
+HEAT_GLYPHS = (ZERO_GLYPH, *SHADES, *SHADES, "!")
+HEAT_STYLES = (ZERO_STYLE, *_POS_STYLES, *_NEG_STYLES, DEAD_CELL_STYLE)
+HEAT_BACKGROUNDS = (ZERO_BG, *_POS_BG, *_NEG_BG, ZERO_BG)
 
 
-def heat_background(value: float, scale: float) -> Style:
-    """A background colour for a signed value (the input plane)."""
-    if value == 0 or not math.isfinite(value):
-        return ZERO_BG
-    k = level(abs(value), scale)
-    return (_POS_BG if value > 0 else _NEG_BG)[k]
+def heat_codes(values: np.ndarray, scale: float) -> np.ndarray:
+    """A heat code per signed value: exact zero, positive and negative each look different."""
+    k = levels(values, scale)
+    codes = np.where(values > 0, 1 + k, 6 + k)
+    codes = np.where(values == 0, 0, codes)
+    return np.where(np.isfinite(values), codes, 11)
+
+
+def coded_segments(codes: np.ndarray, glyphs: np.ndarray, styles: list[Style]) -> list[Segment]:
+    """One line of cells given as codes into ``glyphs`` and ``styles``: one segment per run of a style."""
+    if not codes.size:
+        return []
+    text = "".join(glyphs[codes].tolist())
+    cuts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(codes)]
+    return [Segment(text[a:b], styles[codes[a]]) for a, b in zip(cuts, cuts[1:])]
 
 
 def class_color(label: int) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
@@ -18,9 +19,11 @@ from ..records import ALIVE, STATES
 from .palette import (DIM, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
+    from ..scenario import Scenario
     from ..snapshot import Snapshot
 
 _BOLD = Style(bold=True)
+_PLAIN = Style()
 _ALERT = Style(color="#ffffff", bgcolor="#b3261e", bold=True)
 
 
@@ -34,11 +37,7 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
 
     ``compact`` (narrow terminals) shows the unit counts as glyphs without words."""
     rec, sc = snap.record, snap.scenario
-    index, total = position
-    text = Text()
-    text.append(sc.title, _BOLD)
-    text.append(f"   variant {sc.variant} ({index}/{total})   seed {sc.seed}", DIM)
-    text.append("\n")
+    text = _title_line(sc, position)
     epoch = f"epoch {rec.epoch}" + (f" + {rec.batch} batch(es)" if rec.batch else "")
     text.append(epoch, _BOLD)
     loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
@@ -63,6 +62,39 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     return text
 
 
+def _title_line(sc: Scenario, position: tuple[int, int]) -> Text:
+    index, total = position
+    text = Text()
+    text.append(sc.title, _BOLD)
+    text.append(f"   variant {sc.variant} ({index}/{total})   seed {sc.seed}\n", DIM)
+    return text
+
+
+def preview_status(sc: Scenario, position: tuple[int, int]) -> Text:
+    """The status line while PyTorch loads: the scenario is known, the network not built yet."""
+    text = _title_line(sc, position)
+    text.append("epoch 0", _BOLD)
+    text.append("   loading PyTorch and building the network…\n", Style(color="#f0b429"))
+    text.append(sc.summary or first_sentence(sc.description), DIM)
+    return text
+
+
+def outline_text(sc: Scenario) -> Text:
+    """The network as the scenario describes it, layer by layer, before it is built."""
+    data = sc.data
+    text = Text()
+    source = data.generator or (data.csv.name if data.csv else "data")
+    text.append(f"{'in':<9}", DIM)
+    text.append(f"{data.n_features} features · {source}, {data.n_samples} samples\n")
+    for layer in sc.model.layers:
+        text.append(f"{layer.name[:8]:<9}", DIM)
+        text.append(f"{layer.width} × {layer.activation.kind} · {layer.weight_init.describe()}\n")
+    outputs = f"{data.n_classes} classes" if data.n_classes > 2 else "1 output"
+    text.append(f"{'out':<9}", DIM)
+    text.append(outputs)
+    return text
+
+
 def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: int) -> Text:
     """The network in ``width`` x ``height`` cells: as columns of glyphs when it fits, else a line
     per layer with its counts and the selected layer's glyphs."""
@@ -72,9 +104,12 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: 
     return _network_rows(snap, selected, height, width)
 
 
-def _unit_glyph(layer, unit: int, selected: bool) -> Text:
+Piece = tuple[str, Style]  # a run of text and its style; a cell is a list of pieces
+
+
+def _unit_glyph(layer, unit: int, selected: bool) -> Piece:
     state = int(layer.state[unit])
-    return Text(STATE_GLYPH[state], STATE_STYLE[state] + Style(reverse=True) if selected else STATE_STYLE[state])
+    return STATE_GLYPH[state], STATE_STYLE[state] + Style(reverse=True) if selected else STATE_STYLE[state]
 
 
 def _network_columns(snap: Snapshot, selected: tuple[int, int], height: int) -> Text:
@@ -85,38 +120,42 @@ def _network_columns(snap: Snapshot, selected: tuple[int, int], height: int) -> 
     sel_layer, sel_unit = selected
     incoming = snap.weights[sel_layer][sel_unit]
 
-    def weight_note(i: int) -> Text:
+    def weight_note(i: int) -> Piece:
         w = float(incoming[i])
-        return Text(f" {'+' if w >= 0 else '−'}{abs(w):.2f}", POSITIVE_WEIGHT if w >= 0 else NEGATIVE_WEIGHT)
+        return f" {'+' if w >= 0 else '−'}{abs(w):.2f}", POSITIVE_WEIGHT if w >= 0 else NEGATIVE_WEIGHT
 
-    inputs = [Text(f"{INPUT_GLYPH} x{i + 1}", DIM) for i in range(snap.weights[0].shape[1])]
+    inputs = [[(f"{INPUT_GLYPH} x{i + 1}", DIM)] for i in range(snap.weights[0].shape[1])]
     if sel_layer == 0 and len(inputs) <= rows:
-        inputs = [g + weight_note(i) for i, g in enumerate(inputs)]
-    columns: list[tuple[str, list[Text]]] = [("in", inputs)]
+        inputs = [cell + [weight_note(i)] for i, cell in enumerate(inputs)]
+    columns: list[tuple[str, list[list[Piece]]]] = [("in", inputs)]
     for li, layer in enumerate(layers):
-        glyphs = [_unit_glyph(layer, u, (li, u) == selected) for u in range(layer.width)]
+        cells = [[_unit_glyph(layer, u, (li, u) == selected)] for u in range(layer.width)]
         if li + 1 == sel_layer and layer.width <= rows:
-            glyphs = [g + weight_note(u) for u, g in enumerate(glyphs)]
-        columns.append((layer.name, glyphs))
-    columns.append(("out", [Text(OUTPUT_GLYPH, DIM) for _ in range(_outputs(snap))]))
+            cells = [cell + [weight_note(u)] for u, cell in enumerate(cells)]
+        columns.append((layer.name, cells))
+    columns.append(("out", [[(OUTPUT_GLYPH, DIM)] for _ in range(_outputs(snap))]))
     blocks = []
     for title, cells in columns:
         per_col = max(1, math.ceil(len(cells) / rows))
-        lines = []
+        lines: list[list[Piece]] = []
         for r in range(min(rows, len(cells))):
-            line = Text()
+            line: list[Piece] = []
             for c in range(per_col):
                 i = c * rows + r if per_col > 1 else r
                 if i < len(cells):
-                    line += cells[i] + (Text(" ") if per_col > 1 else Text())
+                    line += cells[i] + ([(" ", _PLAIN)] if per_col > 1 else [])
             lines.append(line)
-        blocks.append((title, lines, max([len(title)] + [l.cell_len for l in lines])))
+        width = max([len(title)] + [sum(cell_len(t) for t, _ in line) for line in lines])
+        blocks.append((title, lines, width))
     out = Text()
     out.append("  ".join(t.ljust(w) for t, _, w in blocks) + "\n", DIM)
     for r in range(min(rows, max(len(b[1]) for b in blocks))):
         for k, (_, lines, width) in enumerate(blocks):
-            cell = lines[r] if r < len(lines) else Text()
-            out += cell + Text(" " * (width - cell.cell_len + (2 if k < len(blocks) - 1 else 0)))
+            line = lines[r] if r < len(lines) else []
+            for piece, style in line:
+                out.append(piece, style)
+            used = sum(cell_len(t) for t, _ in line)
+            out.append(" " * (width - used + (2 if k < len(blocks) - 1 else 0)))
         out.append("\n")
     return out
 
@@ -142,7 +181,7 @@ def _network_rows(snap: Snapshot, selected: tuple[int, int], height: int, width:
             for line_start in range(start, start + shown, per_line):
                 out.append(" " * 9)
                 for u in range(line_start, min(line_start + per_line, start + shown)):
-                    out += _unit_glyph(layer, u, u == sel_unit)
+                    out.append(*_unit_glyph(layer, u, u == sel_unit))
                 out.append("\n")
     out.append(f"{'out':<9}{_outputs(snap)} output(s)", DIM)
     return out

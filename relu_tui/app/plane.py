@@ -3,55 +3,58 @@ decision boundary and the training points; TensorFlow Playground's pictures, in 
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
-from .palette import DIM, class_color, heat_background
+from .lines import StripsWidget
+from .palette import DIM, HEAT_BACKGROUNDS, class_color, coded_segments, heat_codes
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 _BOUNDARY = Style(color="#ffffff", bold=True)
+_MARKS = 16  # cell marks: none, boundary, and a point of up to 14 classes
 
 
-class InputPlane(Widget):
+@functools.lru_cache(maxsize=None)
+def _cell_style(code: int) -> Style:
+    background, mark = HEAT_BACKGROUNDS[code // _MARKS], code % _MARKS
+    if mark == 0:
+        return background
+    if mark == 1:
+        return background + _BOUNDARY
+    return background + Style(color=class_color(mark - 2), bold=True)
+
+
+class InputPlane(StripsWidget):
     """Each cell is a grid point: background = activation, '·' = decision boundary, '●' = training points."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.snapshot: Snapshot | None = None
         self.selected: tuple[int, int] = (0, 0)
-        self._lines: list[Strip] = []
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
         self.snapshot, self.selected = snapshot, selected
-        self._build()
+        self.rebuild()
 
     def select(self, selected: tuple[int, int]) -> None:
         self.selected = selected
-        self._build()
+        self.rebuild()
 
-    def on_resize(self) -> None:
-        self._build()
-
-    def _build(self) -> None:
-        width, height = self.content_region.width, self.content_region.height
+    def build(self, width: int, height: int) -> list[Strip]:
         snap = self.snapshot
-        self._lines = []
-        if snap is None or width <= 0 or height <= 0:
-            self.refresh()
-            return
+        if snap is None:
+            return []
         plane = snap.plane
         if plane is None:
             message = f"The input plane needs two input features; this data has {snap.scenario.data.n_features}."
-            self._lines = [Strip([Segment(message[:width], DIM)])]
-            self.refresh()
-            return
+            return [Strip([Segment(message[:width], DIM)])]
         layer, unit = self.selected
         acts = plane.activations[layer][unit]
         gy, gx = acts.shape
@@ -61,20 +64,17 @@ class InputPlane(Widget):
         decision = plane.decision[np.ix_(rows, cols)]
         finite = acts[np.isfinite(acts)]
         scale = float(np.abs(finite).max()) if finite.size else 1.0
-        marks = self._points(plane, width, height)
-        for r in range(height):
-            segments = []
-            for c in range(width):
-                bg = heat_background(float(grid[r, c]), scale)
-                if (r, c) in marks:
-                    segments.append(Segment("●", bg + Style(color=class_color(marks[(r, c)]), bold=True)))
-                elif (c + 1 < width and decision[r, c] != decision[r, c + 1]) or (
-                        r + 1 < height and decision[r, c] != decision[r + 1, c]):
-                    segments.append(Segment("·", bg + _BOUNDARY))
-                else:
-                    segments.append(Segment(" ", bg))
-            self._lines.append(Strip(Segment.simplify(segments)))
-        self.refresh()
+        # a cell's code: its heat code (background) x 16 + what it shows (0 nothing, 1 boundary, 2+k point of class k)
+        edge = np.zeros((height, width), dtype=bool)
+        edge[:, :-1] |= decision[:, :-1] != decision[:, 1:]
+        edge[:-1, :] |= decision[:-1, :] != decision[1:, :]
+        mark = edge.astype(np.int64)
+        for (r, c), label in self._points(plane, width, height).items():
+            mark[r, c] = 2 + label % (_MARKS - 2)
+        codes = heat_codes(grid, scale) * _MARKS + mark
+        glyphs = np.array([" ·●"[min(k % _MARKS, 2)] for k in range(codes.max() + 1)])
+        styles = [_cell_style(k) for k in range(codes.max() + 1)]
+        return [Strip(coded_segments(codes[r], glyphs, styles)) for r in range(height)]
 
     @staticmethod
     def _points(plane, width: int, height: int) -> dict[tuple[int, int], int]:
@@ -86,6 +86,3 @@ class InputPlane(Widget):
         for key, label in zip(zip(r.tolist(), c.tolist()), plane.labels.tolist()):
             votes.setdefault(key, []).append(int(label))
         return {key: max(set(v), key=v.count) for key, v in votes.items()}
-
-    def render_line(self, y: int) -> Strip:
-        return self._lines[y] if y < len(self._lines) else Strip.blank(self.content_region.width)

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..scenario import Scenario
 from ..snapshot import Snapshot, sample_subset, take_snapshot
+from ..threads import suit_threads
 from ..trainer import Trainer, state_changed
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ class Session:
 
     def trainer(self, name: str) -> Trainer:
         if name not in self._trainers:
-            trainer = Trainer(self.scenario.with_variant(name))
+            variant = self.scenario.with_variant(name)
+            suit_threads(variant, beside_ui=True)  # called on the engine thread, which does the training
+            trainer = Trainer(variant)
             self._trainers[name] = trainer
             self._samples[name] = sample_subset(trainer.dataset.y_train, HEATMAP_SAMPLES)
         return self._trainers[name]

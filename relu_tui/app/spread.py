@@ -12,12 +12,12 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
+from .lines import StripsWidget
 from .palette import DIM, POSITIVE_RAMP, sparkline
 
 if TYPE_CHECKING:
-    from ..snapshot import Snapshot
+    from ..snapshot import LayerSpread, Snapshot
 
 LOG_RANGE = (-3.0, 2.0)  # the std bar spans 0.001 to 100 on a log scale, the same in every view
 _NAME = 8
@@ -26,7 +26,7 @@ _HIST = Style(color=POSITIVE_RAMP[2])
 _ZERO = Style(color="#e5484d")
 
 
-class LayerSpreadView(Widget):
+class LayerSpreadView(StripsWidget):
     """One line per hidden layer: name, std (a bar on a fixed log scale, comparable across variants),
     share of exact zeros and a histogram of the activations."""
 
@@ -36,22 +36,22 @@ class LayerSpreadView(Widget):
 
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.refresh()
+        self.rebuild()
 
-    def render_line(self, y: int) -> Strip:
-        width = self.content_region.width
+    def build(self, width: int, height: int) -> list[Strip]:
         snap = self.snapshot
         if snap is None or width < 12:
-            return Strip.blank(width)
-        spreads = snap.spreads
+            return []
         wide = width >= 36  # narrow (compare columns): name, std and the log bar only
         name_width = _NAME if wide else 4
-        if y == 0:
-            head = f"{'layer' if wide else '':<{name_width}}{'std':<9}" + ("log std  zero hist" if wide else "log std")
-            return Strip([Segment(head, DIM)]).adjust_cell_length(width)
-        if y > len(spreads):
-            return Strip.blank(width)
-        spread = spreads[y - 1]
+        head = f"{'layer' if wide else '':<{name_width}}{'std':<9}" + ("log std  zero hist" if wide else "log std")
+        lines = [Strip([Segment(head, DIM)]).adjust_cell_length(width)]
+        for y, spread in enumerate(snap.spreads[:height - 1], start=1):
+            lines.append(self._line(spread, y, width, wide, name_width))
+        return lines
+
+    @staticmethod
+    def _line(spread: LayerSpread, y: int, width: int, wide: bool, name_width: int) -> Strip:
         lo, hi = LOG_RANGE
         bar_width = 8 if wide else max(width - name_width - 9, 1)
         name = spread.name[:name_width - 1] if wide else f"L{y}"

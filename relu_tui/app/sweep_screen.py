@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
-from textual_plotext import PlotextPlot
+
+from .chart import LineChart, Series
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..sweep import SweepPoint
 
-_COLORS = ("red", "orange", "yellow", "green", "cyan", "blue", "magenta", "white")
+_COLORS = ("#ff5f5f", "#ffaf5f", "#ffff5f", "#5fd75f", "#5fd7d7", "#5f87ff", "#d75fd7", "#ffffff")
 
 
 class SweepScreen(Screen[None]):
@@ -35,27 +37,29 @@ class SweepScreen(Screen[None]):
                      style="dim")
         yield Static(about, id="sweep-title")
         yield ProgressBar(total=spec.size, id="sweep-progress", show_eta=False)
-        yield PlotextPlot(id="sweep-plot")
+        yield LineChart(id="sweep-plot")
+        yield Static(id="sweep-legend")
         yield Static(id="sweep-table")
         yield Footer()
 
     def show(self, points: list[SweepPoint]) -> None:
         spec = self.scenario.sweep
         self.query_one(ProgressBar).update(progress=len(points))
-        plt = self.query_one(PlotextPlot).plt
-        plt.clear_data()
-        plt.clear_figure()
+        series, legend = [], Text()
         for w_index, width in enumerate(spec.widths):
+            color = _COLORS[w_index % len(_COLORS)]
+            legend.append(f"width {width}: ", style=color)
             for init in spec.inits:
+                dotted = init != "he"
+                legend.append(f"{'··' if dotted else '──'} {init}  ", style=color)
                 line = sorted((p.depth, p.born_dead_fraction) for p in points if p.width == width and p.init == init)
                 if line:
-                    plt.plot([d for d, _ in line], [f for _, f in line], label=f"width {width} {init}",
-                             color=_COLORS[w_index % len(_COLORS)], marker="hd" if init == "he" else "dot")
-        plt.ylim(0, 1.02)
-        plt.xlim(min(spec.depths), max(spec.depths))
-        plt.xlabel("depth (hidden layers)")
-        plt.ylabel("P(born dead)")
-        self.query_one(PlotextPlot).refresh()
+                    depth, share = np.array(line, dtype=float).T
+                    series.append(Series(depth, share, color, dotted=dotted))
+            legend.append("  ")
+        self.query_one(LineChart).plot(series, (min(spec.depths), max(spec.depths)), (0.0, 1.0),
+                                       x_label="depth (hidden layers) · y: P(born dead)")
+        self.query_one("#sweep-legend", Static).update(legend)
         done = len(points) == spec.size
         self.query_one("#sweep-table", Static).update(
             Text("done" if done else f"{len(points)} of {spec.size} grid points…", style="dim"))

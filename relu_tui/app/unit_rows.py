@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -57,11 +57,14 @@ class UnitRowsView(ScrollView, can_focus=False):
         self._rows: list[Row] = []
         self._line_rows: list[Row] = []  # the row drawn on each line (tall rows repeat)
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._shown: dict[int, Strip] = {}  # what each visible line shows now
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
-        self.snapshot, self.selected = snapshot, selected
-        self._rows = unit_rows(snapshot)
-        self.recompute()
+        """New data: only the lines that look different are repainted, unless the rows changed."""
+        rows = unit_rows(snapshot)
+        same_rows = rows == self._rows
+        self.snapshot, self.selected, self._rows = snapshot, selected, rows
+        self.recompute(repaint_all=not same_rows)
 
     def select(self, selected: tuple[int, int]) -> None:
         """Highlight a unit and scroll it into view."""
@@ -75,7 +78,7 @@ class UnitRowsView(ScrollView, can_focus=False):
                 self.scroll_to(y=max(y - 1, 0), animate=False)
             elif y >= top + visible:
                 self.scroll_to(y=y - visible + 1, animate=False)
-        self.refresh()
+        self._refresh_changed_lines()
 
     def on_resize(self) -> None:
         self.recompute()
@@ -85,7 +88,7 @@ class UnitRowsView(ScrollView, can_focus=False):
         """Cells available right of the unit labels."""
         return self.scrollable_content_region.width - LABEL_WIDTH
 
-    def recompute(self) -> None:
+    def recompute(self, repaint_all: bool = True) -> None:
         """Rebuild whatever the rows draw from (after new data, a resize or a mode change)."""
         self._cache.clear()
         if self.snapshot is not None and self.body_width > 0:
@@ -95,7 +98,18 @@ class UnitRowsView(ScrollView, can_focus=False):
             self._line_rows = [r for r in self._rows for _ in range(1 if r.unit is None else self.row_height)]
             self.prepare(self.snapshot, self.body_width)
             self.virtual_size = Size(self.scrollable_content_region.width, len(self._line_rows) + 1)
-        self.refresh()
+        if repaint_all:
+            self._shown.clear()
+            self.refresh()
+        else:
+            self._refresh_changed_lines()
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the visible lines whose strips differ from what is on screen."""
+        region = self.scrollable_content_region
+        for y in range(region.height):
+            if self._shown.get(y) != self._line(y):
+                self.refresh(Region(0, y, region.width, 1))
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
         """Precompute per-row data for ``width`` body cells."""
@@ -107,6 +121,11 @@ class UnitRowsView(ScrollView, can_focus=False):
         raise NotImplementedError
 
     def render_line(self, y: int) -> Strip:
+        strip = self._shown[y] = self._line(y)
+        return strip
+
+    def _line(self, y: int) -> Strip:
+        """Visible line ``y``: the fixed header, then the rows from the scroll position."""
         width = self.scrollable_content_region.width
         if self.snapshot is None or self.body_width <= 0:
             return Strip.blank(width)

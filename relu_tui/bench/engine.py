@@ -1,21 +1,21 @@
-"""``relu-tui bench``: the engine (training + full per-neuron diagnosis + history) against a plain
-PyTorch loop training the same model on the same batches. Reports medians over repeats and ratios."""
+"""Engine overhead: training with full per-neuron diagnosis and history against a plain PyTorch loop
+training the same model on the same batches; medians over repeats, and a check that both end with
+the same weights."""
 
 from __future__ import annotations
 
-import platform
 import statistics
 import time
 from dataclasses import dataclass
-from typing import IO
 
 import torch
 
-from .bundled import find_scenario
-from .data import Dataset, make_dataset
-from .model import Network
-from .scenario import Scenario, load_scenario, loads_scenario
-from .trainer import Trainer, batch_order, make_optimizer
+from ..bundled import find_scenario
+from ..data import Dataset, make_dataset
+from ..model import Network
+from ..scenario import Scenario, load_scenario, loads_scenario
+from ..threads import suit_threads
+from ..trainer import Trainer, batch_order, make_optimizer
 
 _MLP = """
 name = "{name}"
@@ -42,10 +42,17 @@ class Case:
     epochs: int
 
 
+def mlp_toml(name: str, generator: str, n: int, width: int, depth: int, batch: str, extra: str = "") -> str:
+    """A scenario file for an MLP of ``depth`` ReLU layers of ``width`` units (He init, plain SGD)."""
+    return _MLP.format(name=name, generator=generator, n=n, width=width, depth=depth, batch=batch, extra=extra)
+
+
+CASE_B = mlp_toml("bench_b", "moons", 1000, 64, 3, '"full"')  # the size up to which keys must feel instant
+
+
 def cases(quick: bool) -> list[Case]:
     def mlp(name: str, generator: str, n: int, width: int, depth: int, batch: str, extra: str = "") -> Scenario:
-        return loads_scenario(_MLP.format(name=name, generator=generator, n=n, width=width, depth=depth,
-                                          batch=batch, extra=extra), source=f"<bench {name}>")
+        return loads_scenario(mlp_toml(name, generator, n, width, depth, batch, extra), source=f"<bench {name}>")
 
     scale = 10 if quick else 1
     teacher = 'n_features = 784\nn_classes = 10'
@@ -88,30 +95,32 @@ def _time_plain(case: Case, data: Dataset) -> tuple[float, Network]:
     return time.perf_counter() - start, model
 
 
-def run_bench(repeats: int, quick: bool, out: IO[str]) -> list[dict[str, float | str | bool]]:
-    """Time every case ``repeats`` times (engine and plain loop alternating) and print a table."""
-    out.write(f"relu-tui bench: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch "
-              f"thread(s), torch {torch.__version__}, Python {platform.python_version()}\n")
-    out.write("engine = training + per-neuron diagnosis on the full training set after every epoch + history\n\n")
-    out.write(f"{'case':<38} {'epochs':>6} {'engine ms/ep':>13} {'plain ms/ep':>12} {'ratio':>6}  same weights\n")
-    rows = []
-    for case in cases(quick):
-        data = make_dataset(case.scenario.data, case.scenario.seed)
-        ours, plain = [], []
-        _time_engine(Case(case.label, case.scenario, 2), data)  # warm up allocators and kernels
-        _time_plain(Case(case.label, case.scenario, 2), data)
-        for _ in range(repeats):
-            seconds, trainer = _time_engine(case, data)
-            ours.append(seconds)
-            seconds, model = _time_plain(case, data)
-            plain.append(seconds)
-        same = all(torch.equal(a, b) for a, b in zip(trainer.model.parameters(), model.parameters()))
-        engine_ms = 1000 * statistics.median(ours) / max(case.epochs, 1)
-        plain_ms = 1000 * statistics.median(plain) / max(case.epochs, 1)
-        ratio = engine_ms / plain_ms
-        out.write(f"{case.label:<38} {case.epochs:>6} {engine_ms:>13.2f} {plain_ms:>12.2f} {ratio:>6.2f}  "
-                  f"{'yes' if same else 'NO'}\n")
-        out.flush()
-        rows.append({"case": case.label, "engine_ms": engine_ms, "plain_ms": plain_ms, "ratio": ratio, "same": same})
-    out.write(f"\nmedians of {repeats} repeat(s); ratio = engine / plain\n")
-    return rows
+@dataclass(frozen=True)
+class Overhead:
+    label: str
+    epochs: int
+    engine_ms: float  # per epoch
+    plain_ms: float
+    same_weights: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.engine_ms / self.plain_ms
+
+
+def overhead(case: Case, repeats: int) -> Overhead:
+    """Time the engine and the plain loop ``repeats`` times each, alternating, after a warm-up."""
+    data = make_dataset(case.scenario.data, case.scenario.seed)
+    suit_threads(case.scenario)  # both loops run on the threads `relu-tui run` would use
+    ours, plain = [], []
+    _time_engine(Case(case.label, case.scenario, 2), data)  # warm up allocators and kernels
+    _time_plain(Case(case.label, case.scenario, 2), data)
+    for _ in range(repeats):
+        seconds, trainer = _time_engine(case, data)
+        ours.append(seconds)
+        seconds, model = _time_plain(case, data)
+        plain.append(seconds)
+    same = all(torch.equal(a, b) for a, b in zip(trainer.model.parameters(), model.parameters()))
+    per_epoch = 1000 / max(case.epochs, 1)
+    return Overhead(case.label, case.epochs, per_epoch * statistics.median(ours), per_epoch * statistics.median(plain),
+                    same)

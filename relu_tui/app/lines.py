@@ -1,0 +1,69 @@
+"""Repaint only what changed: a step that moves one number should not resend the whole panel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+def refresh_changed(widget: Widget, old: Sequence[Strip], new: Sequence[Strip]) -> None:
+    """Mark the content lines whose strips differ between ``old`` and ``new`` for repaint (all of
+    them when the line count changed)."""
+    if len(old) != len(new):
+        widget.refresh()
+        return
+    width = widget.content_region.width
+    for y, (before, after) in enumerate(zip(old, new)):
+        if before != after:
+            widget.refresh(Region(0, y, width, 1))
+
+
+class StripsWidget(Widget):
+    """A line-API widget drawn from a list of strips, rebuilt on new data or a resize; only the
+    lines that changed are repainted."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[Strip] = []
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        """The widget's lines for a content area of ``width`` x ``height`` cells."""
+        raise NotImplementedError
+
+    def rebuild(self) -> None:
+        width, height = self.content_region.width, self.content_region.height
+        lines = self.build(width, height) if width > 0 and height > 0 else []
+        refresh_changed(self, self._lines, lines)
+        self._lines = lines
+
+    def on_resize(self) -> None:
+        self.rebuild()
+
+    def render_line(self, y: int) -> Strip:
+        return self._lines[y] if y < len(self._lines) else Strip.blank(self.content_region.width)
+
+
+class TextPanel(StripsWidget):
+    """Rich ``Text`` drawn line by line; unlike a Static, a new text repaints only the lines that differ.
+
+    ``wrap=False`` keeps each line on one row, cut with an ellipsis."""
+
+    def __init__(self, *, wrap: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.wrap = wrap
+        self.text = Text()
+
+    def update(self, text: Text) -> None:
+        if text != self.text:
+            self.text = text
+            self.rebuild()
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        options = self.app.console.options.update(width=width, height=height, no_wrap=not self.wrap,
+                                                  overflow="fold" if self.wrap else "ellipsis")
+        lines = self.app.console.render_lines(self.text, options, pad=True)
+        return [Strip(line, width) for line in lines[:height]]

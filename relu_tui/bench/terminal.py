@@ -1,0 +1,130 @@
+"""Drive the real app in a pseudo-terminal, as a person over SSH would, and time what it draws.
+
+The app runs in its own process on a pty of a fixed size; a terminal emulator (pyte) keeps the
+screen it has drawn, so a measurement knows when a frame shows what it should, and counts every
+byte the app wrote.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Callable, Sequence
+
+try:
+    import pyte
+except ImportError:  # the terminal measurements need the bench extra
+    pyte = None
+
+MISSING = "the terminal measurements need pyte: pip install 'relu-tui[bench]'"
+_EPOCH = re.compile(r"epoch (\d+)")
+_READY = re.compile(r"epoch \d+\s+loss")
+
+
+class Terminal:
+    """``relu-tui ARGS`` on a ``columns`` x ``rows`` pty; ``pump`` reads what it draws."""
+
+    def __init__(self, args: Sequence[str], size: tuple[int, int] = (120, 40)) -> None:
+        if pyte is None:
+            raise RuntimeError(MISSING)
+        self.columns, self.rows = size
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.rows, self.columns, 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "relu_tui", *args], stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True, close_fds=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # the pty is its controlling terminal
+        )
+        os.close(slave)
+        self.fd = master
+        self.screen = pyte.Screen(self.columns, self.rows)
+        self._stream = pyte.ByteStream(self.screen)
+        self.bytes_written = 0
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    @property
+    def status(self) -> str:
+        """The app's status lines (the top of the screen)."""
+        return "\n".join(self.screen.display[:3])
+
+    def epoch(self) -> int | None:
+        match = _EPOCH.search(self.status)
+        return int(match.group(1)) if match else None
+
+    def ready(self) -> bool:
+        """The engine's first diagnosis is on screen (the status shows a loss)."""
+        return bool(_READY.search(self.status))
+
+    def press(self, keys: str) -> float:
+        """Type ``keys``; returns the time they were sent."""
+        os.write(self.fd, keys.encode())
+        return time.perf_counter()
+
+    def pump(self, *, until: Callable[[Terminal], bool] | None = None, quiet: float = 0.1,
+             timeout: float = 30.0) -> tuple[int, float | None]:
+        """Read output until ``until`` holds (checked after every chunk) and then nothing more
+        arrives for ``quiet`` seconds. Returns the bytes read and when the last of them arrived."""
+        count, last = 0, None
+        deadline = time.perf_counter() + timeout
+        done = until is None
+        while True:
+            now = time.perf_counter()
+            if now >= deadline:
+                raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
+            wait = min(quiet if done else 0.5, deadline - now)
+            readable, _, _ = select.select([self.fd], [], [], wait)
+            if not readable:
+                if done:
+                    return count, last
+                continue
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:  # the app exited
+                return count, last
+            last = time.perf_counter()
+            count += len(data)
+            self.bytes_written += len(data)
+            self._stream.feed(data)
+            done = done or until(self)
+
+    def wait_for(self, predicate: Callable[[Terminal], bool], timeout: float = 60.0) -> float:
+        """Read until ``predicate`` holds; returns when the chunk that made it hold arrived."""
+        deadline = time.perf_counter() + timeout
+        while not predicate(self):
+            now = time.perf_counter()
+            if now >= deadline:
+                raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
+            readable, _, _ = select.select([self.fd], [], [], deadline - now)
+            if readable:
+                data = os.read(self.fd, 1 << 16)
+                self.bytes_written += len(data)
+                self._stream.feed(data)
+        return time.perf_counter()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.write(self.fd, b"q")
+                self.process.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        os.close(self.fd)
