@@ -120,3 +120,18 @@ def test_opening_the_app_on_bad_input_fails_before_any_screen(args):
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("relu-tui: error: ")
     assert "\x1b[" not in result.stderr  # no terminal escape: the app never started
+
+
+def test_bench_engine_section_prints_every_case_and_a_summary_against_targets(capsys):
+    code, out, _ = run_cli(capsys, "bench", "--quick", "--only", "engine", "--repeats", "1")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("| (")]
+    assert [row.split(" |")[0][2:5] for row in rows[:5]] == ["(a)", "(b)", "(b)", "(c)", "(c)"]
+    assert all(row.rstrip().endswith("| yes |") for row in rows[:5])  # the engine trains exactly like the plain loop
+    summary = out[out.index("## Summary"):]
+    assert summary.count("| 1. engine overhead |") == 5 and "<= 1.5x" in summary and "<= 3.0x" in summary
+
+
+def test_bench_rejects_an_unknown_section(capsys):
+    code, _, err = run_cli(capsys, "bench", "--only", "engine,speed")
+    assert code == 2 and "unknown section 'speed'" in err

@@ -7,7 +7,8 @@ import sys
 
 DOMAIN = ["relu_tui", "relu_tui.scenario", "relu_tui.data", "relu_tui.model", "relu_tui.trainer",
           "relu_tui.diagnosis", "relu_tui.explanations", "relu_tui.history", "relu_tui.records", "relu_tui.report",
-          "relu_tui.snapshot", "relu_tui.sweep", "relu_tui.bench", "relu_tui.app.session", "relu_tui.app.exporting",
+          "relu_tui.snapshot", "relu_tui.sweep", "relu_tui.threads", "relu_tui.bench", "relu_tui.bench.interactive",
+          "relu_tui.bench.scale", "relu_tui.bench.terminal", "relu_tui.app.session", "relu_tui.app.exporting",
           "relu_tui.cli"]
 
 

@@ -80,11 +80,14 @@ class Heatmap(UnitRowsView):
         classify = snap.scenario.data.n_classes > 0
         columns = class_columns(snap.sample_labels, width, classify)
         boundary = np.array([c is None for c in columns])
+        starts = np.array([c[0] for c in columns if c is not None])  # columns tile the samples in order
+        sizes = np.diff(np.append(starts, len(snap.sample_labels)))
         layers = []
         for acts in snap.sample_activations:
             finite = acts[np.isfinite(acts)]
             scale = float(np.abs(finite).max()) if finite.size else 1.0  # each layer on its own scale
-            means = np.stack([np.zeros(acts.shape[0]) if c is None else acts[:, c].mean(axis=1) for c in columns], 1)
+            means = np.zeros((acts.shape[0], len(columns)))
+            means[:, ~boundary] = np.add.reduceat(acts, starts, axis=1) / sizes
             layers.append(np.where(boundary, _BOUNDARY, heat_codes(means, scale)))
         self._codes = np.concatenate(layers) if layers else np.zeros((0, len(columns)), dtype=np.int64)
         self._header = []

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
 FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
+DRAW_SHARE = 0.1  # at full speed, building frames may take this share of the time; training gets the rest
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
 MIN_SIZE = (80, 24)
 Command = Callable[["Session"], "str | None"]
@@ -128,6 +129,7 @@ class ReluApp(App[None]):
         self._message_in_flight = False
         self._snapshots: dict[str, Snapshot] = {}
         self._idle = threading.Event()
+        self._draw_seconds = 0.0  # a moving average of the time to build a frame
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -211,9 +213,16 @@ class ReluApp(App[None]):
                 if all(self.session.trainer(n).diverged for n in self._names()):
                     self.call_from_thread(setattr, self, "playing", False)
                     self._publish()
-                elif last_step - last_frame >= FRAME_INTERVAL:
+                elif last_step - last_frame >= self._frame_interval():
                     self._publish()
                     last_frame = last_step
+
+    def _frame_interval(self) -> float:
+        """15 frames a second; at full speed fewer when drawing is slow, so the engine thread keeps
+        the interpreter most of the time (the UI thread shares it)."""
+        if SPEEDS[self.speed_index] != float("inf"):
+            return FRAME_INTERVAL
+        return max(FRAME_INTERVAL, self._draw_seconds / DRAW_SHARE)
 
     def _names(self) -> tuple[str, ...]:
         return self.session.names if self.compare_mode else (self.variant,)
@@ -253,7 +262,9 @@ class ReluApp(App[None]):
         if not snapshots:
             return
         self._snapshots.update(snapshots)
+        start = time.perf_counter()
         self._render_all()
+        self._draw_seconds = 0.8 * self._draw_seconds + 0.2 * (time.perf_counter() - start)
 
     @property
     def current(self) -> Snapshot | None:
@@ -278,7 +289,7 @@ class ReluApp(App[None]):
         if layer >= len(layers) or unit >= layers[layer].width:
             self.selected = (0, 0)
         status = status_text(snap, playing=self.playing, speed=self._speed_text(), busy=self.busy,
-                             position=self._position(), compact=self.size.width < 110)
+                             position=self._position(), width=self.size.width - 2)
         if isinstance(self.screen, CompareScreen):
             self.screen.show({n: self._snapshots[n] for n in self.screen.names if n in self._snapshots}, status)
             return

@@ -32,12 +32,28 @@ def _pct(value: float | None) -> str:
 
 
 def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[int, int], busy: str = "",
-                compact: bool = False) -> Text:
+                width: int = 120) -> Text:
     """Title, variant, epoch, loss, accuracies, unit counts, learning rate, play state, divergence.
 
-    ``compact`` (narrow terminals) shows the unit counts as glyphs without words."""
+    When the numbers would not fit in ``width`` cells, the unit counts are glyphs without words."""
     rec, sc = snap.record, snap.scenario
     text = _title_line(sc, position)
+    text.append_text(_numbers_line(snap, playing, speed, busy, compact=False))
+    if text.split("\n")[1].cell_len > width:
+        text = _title_line(sc, position)
+        text.append_text(_numbers_line(snap, playing, speed, busy, compact=True))
+    text.append("\n")
+    if rec.diverged:
+        text.append(f" DIVERGED at epoch {rec.epoch}: the loss or the weights are no longer finite numbers. "
+                    "Press ← to rewind or r to reset. ", _ALERT)
+    else:
+        text.append(sc.summary or first_sentence(sc.description), DIM)
+    return text
+
+
+def _numbers_line(snap: Snapshot, playing: bool, speed: str, busy: str, compact: bool) -> Text:
+    rec = snap.record
+    text = Text()
     epoch = f"epoch {rec.epoch}" + (f" + {rec.batch} batch(es)" if rec.batch else "")
     text.append(epoch, _BOLD)
     loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
@@ -53,12 +69,6 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     text.append(f"▶ playing {speed}" if playing else "■ paused", Style(color="#46c46a" if playing else "#8a8a8a"))
     if busy:
         text.append(f"  {busy}", Style(color="#f0b429"))
-    text.append("\n")
-    if rec.diverged:
-        text.append(f" DIVERGED at epoch {rec.epoch}: the loss or the weights are no longer finite numbers. "
-                    "Press ← to rewind or r to reset. ", _ALERT)
-    else:
-        text.append(sc.summary or first_sentence(sc.description), DIM)
     return text
 
 
