@@ -22,12 +22,15 @@ import torch
 from .data import Dataset, make_dataset
 from .diagnosis import diagnose_layer, track_deaths
 from .history import DEFAULT_BUDGET_MB, History
+from .memory import release_freed_memory
 from .model import Network
 from .records import EpochRecord
 from .scenario import Scenario, TrainingSpec
 from .seeding import torch_rng
 
 StopCondition = Callable[[EpochRecord, EpochRecord], bool]
+TRIM_EVERY = 16  # epochs between returns of freed memory to the system ...
+TRIM_FROM = 1 << 20  # ... when a full pass's activations take at least this many bytes
 
 
 def state_changed(previous: EpochRecord, record: EpochRecord) -> bool:
@@ -93,6 +96,7 @@ class Trainer:
         self._grads_fresh = False
         self._recomputed: OrderedDict[int, EpochRecord] = OrderedDict()
         self._epoch_start = self._hidden_params()
+        self._pass_bytes = 8 * self.n_train * sum(layer.width for layer in scenario.model.layers)
         self.record = self._epoch_record = self._diagnose(previous=None)
         self.history.add(self.record, self._checkpoint())
 
@@ -240,6 +244,8 @@ class Trainer:
     def _store(self, record: EpochRecord) -> EpochRecord:
         self.history.add(record, self._checkpoint())
         self._recomputed.pop(record.epoch, None)
+        if record.epoch % TRIM_EVERY == 0 and self._pass_bytes >= TRIM_FROM:
+            release_freed_memory()  # large passes leave holes the heap would otherwise keep
         return record
 
     def _full_gradient(self) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor], torch.Tensor]:

@@ -183,8 +183,9 @@ def _scale(report: Report, quick: bool) -> None:
         report.line(f"| {p.label} | {p.n_samples:,} | {p.width} | {p.epoch_ms:.1f} | {p.snapshot_ms:.1f} | "
                     f"{p.rss_mb:.0f} | {p.history_mb:.1f} |")
     epochs = 500 if quick else 10_000
-    seconds, history_mb, rss_mb = long_run(LONG_RUN, epochs)
-    report.line(f"\n{epochs:,} epochs of {LONG_RUN}: {seconds:.0f} s, history {history_mb:.0f} MB, "
-                f"peak RSS {rss_mb:.0f} MB\n")
-    report.target("6. history memory", f"{LONG_RUN}, {epochs:,} epochs", f"{history_mb:.0f} MB (RSS {rss_mb:.0f} MB)",
-                  "<= 500 MB", rss_mb <= 500)
+    seconds, history_mb, start_mb, peak_mb = long_run(LONG_RUN, epochs)
+    growth = peak_mb - start_mb
+    report.line(f"\n{epochs:,} epochs of {LONG_RUN}: {seconds:.0f} s; the history holds {history_mb:.0f} MB; the "
+                f"process grew from {start_mb:.0f} MB (PyTorch, data, model) to a peak of {peak_mb:.0f} MB\n")
+    report.target("6. history memory", f"{LONG_RUN}, {epochs:,} epochs",
+                  f"{history_mb:.0f} MB held, process +{growth:.0f} MB", "<= 500 MB", max(history_mb, growth) <= 500)

@@ -63,17 +63,19 @@ def _measure(label: str, n_samples: int, width: int, depth: int, epochs: int) ->
                       _rss_mb(), trainer.history.nbytes / 2**20)
 
 
-def _long_run(name: str, epochs: int) -> tuple[float, float, float]:
-    """Seconds, history megabytes and peak resident megabytes after ``epochs`` epochs of a bundled scenario."""
+def _long_run(name: str, epochs: int) -> tuple[float, float, float, float]:
+    """Seconds, history megabytes, and resident megabytes at the start and at the peak, for
+    ``epochs`` epochs of a bundled scenario."""
     from ..threads import suit_threads
     from ..trainer import Trainer
 
     scenario = load_scenario(find_scenario(name))
     suit_threads(scenario)
     trainer = Trainer(scenario)
+    start_mb = _rss_mb()
     begin = time.perf_counter()
     trainer.step_epochs(epochs)
-    return time.perf_counter() - begin, trainer.history.nbytes / 2**20, _rss_mb()
+    return time.perf_counter() - begin, trainer.history.nbytes / 2**20, start_mb, _rss_mb()
 
 
 def _fresh_process() -> ProcessPoolExecutor:
@@ -92,6 +94,6 @@ def scale_points(quick: bool) -> list[ScalePoint]:
     return points
 
 
-def long_run(name: str, epochs: int) -> tuple[float, float, float]:
+def long_run(name: str, epochs: int) -> tuple[float, float, float, float]:
     with _fresh_process() as pool:
         return pool.submit(_long_run, name, epochs).result()
