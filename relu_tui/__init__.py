@@ -27,6 +27,12 @@ _EXPORTS = {
     "explain": "explanations",
     "cause_text": "explanations",
     "find_scenario": "bundled",
+    "Monitor": "monitor",
+    "RunLog": "monitor",
+    "RunLogTail": "monitor",
+    "read_run": "monitor",
+    "RunLogError": "monitor",
+    "NoRunError": "monitor",
 }
 __all__ = sorted(_EXPORTS)
 

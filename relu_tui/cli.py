@@ -12,7 +12,7 @@ from pathlib import Path
 from .bundled import bundled, find_scenario
 from .errors import ScenarioError
 
-COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot")
+COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot", "watch", "serve")
 USAGE = """\
 usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick a bundled one)
        relu-tui run SCENARIO [--variant NAME | --all-variants] [--epochs N] [--seed N]
@@ -26,6 +26,9 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
        relu-tui screenshot --all DIR            every bundled scenario at its showcase epoch
+       relu-tui watch RUNDIR                    follow a run log written by relu_tui.Monitor, live
+       relu-tui serve [SCENARIO] [--host H] [--port N]
+                                                the app in a browser tab (textual-serve)
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
 """
@@ -239,5 +242,39 @@ def _positive(text: str) -> int:
     return value
 
 
+def _watch(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui watch", description="Follow a run log written by relu_tui.Monitor.")
+    parser.add_argument("run_dir", help="the directory given to Monitor(model, RUNDIR)")
+    ns = parser.parse_args(args)
+    run_dir = Path(ns.run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise UsageError(f"relu-tui watch: {run_dir} is a file; expected the run directory given to Monitor")
+    from .app.watch import run_watch
+
+    return run_watch(run_dir)
+
+
+def _serve(args: list[str]) -> int:
+    parser = _Parser(prog="relu-tui serve", description="Serve the app to a browser tab with textual-serve.")
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--variant", default="base")
+    parser.add_argument("--host", default="localhost")
+    parser.add_argument("--port", type=_positive, default=8000)
+    ns = parser.parse_args(args)
+    command = [sys.executable, "-m", "relu_tui"]
+    if ns.scenario is not None:
+        from .scenario import load_scenario
+
+        path = find_scenario(ns.scenario)
+        load_scenario(path).with_variant(ns.variant)  # a mistake fails here, not in the browser
+        command += [str(path.resolve()), "--variant", ns.variant]
+    from .serving import ServeUnavailable, serve
+
+    try:
+        return serve(command, ns.host, ns.port)
+    except ServeUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
 _COMMANDS = {"run": _run, "check": _check, "list": _list, "sweep": _sweep, "bench": _bench,
-             "screenshot": _screenshot}
+             "screenshot": _screenshot, "watch": _watch, "serve": _serve}

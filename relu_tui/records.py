@@ -134,3 +134,15 @@ def _num(value: Any) -> float | None:
     if not math.isfinite(value):
         return None
     return float(str(value)) if isinstance(value, np.float32) else float(value)
+
+
+@dataclass(frozen=True)
+class Traces:
+    """Per-unit series over sampled moments: rows = all hidden units in layer order, columns = epochs
+    (or, for a monitored run, records at optimization steps)."""
+
+    epochs: np.ndarray  # (k,) the epoch (or step) of each column
+    active_fraction: np.ndarray  # (units, k)
+    grad_norm: np.ndarray  # (units, k)
+    states: np.ndarray  # (units, k)
+    label: str = "epoch"  # what the columns count

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .records import EpochRecord
+from .records import EpochRecord, Traces
 from .scenario import Scenario
 from .trainer import Trainer
 
@@ -25,16 +25,6 @@ class Plane:
     decision: np.ndarray  # (gy, gx) predicted class (or value for regression)
     points: np.ndarray  # (n, 2) training inputs
     labels: np.ndarray  # (n,) their classes
-
-
-@dataclass(frozen=True)
-class Traces:
-    """Per-unit series over sampled epochs: rows = all hidden units in layer order, columns = epochs."""
-
-    epochs: np.ndarray  # (k,)
-    active_fraction: np.ndarray  # (units, k)
-    grad_norm: np.ndarray  # (units, k)
-    states: np.ndarray  # (units, k)
 
 
 @dataclass(frozen=True)
@@ -140,8 +130,17 @@ def _traces(trainer: Trainer, columns: int) -> Traces:
     return Traces(epochs, stack("active_fraction"), stack("grad_norm"), stack("state"))
 
 
+PLANE_WORK = 500_000_000  # multiply-adds for the plane's grid; wider networks get a coarser grid
+
+
 def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
+    """Every unit's activation and the decision over a grid spanning the data (coarser for wide
+    networks: a 1,024-unit layer pair on the full grid would cost 2 billion multiply-adds a frame)."""
     data, model = trainer.dataset, trainer.model
+    work = sum(l.weight.numel() for l in model.hidden) * size[0] * size[1]
+    if work > PLANE_WORK:
+        shrink = (work / PLANE_WORK) ** 0.5
+        size = (max(16, int(size[0] / shrink)), max(8, int(size[1] / shrink)))
     points = data.x_train.numpy()
     low, high = points.min(axis=0), points.max(axis=0)
     pad = 0.08 * np.maximum(high - low, 1e-6)

@@ -112,7 +112,7 @@ class Heatmap(UnitRowsView):
         values = traces.active_fraction[:, index] if self.mode == "active" else self._log_scaled(traces.grad_norm[:, index])
         codes = np.where(values <= 0, _QUIET if self.mode == "active" else 0, heat_codes(values, 1.0))
         self._codes = np.where(states == DEAD, _DEAD, codes)
-        left, right = f"epoch {int(traces.epochs[0])}", f"epoch {int(traces.epochs[-1])}"
+        left, right = f"{traces.label} {int(traces.epochs[0])}", f"{traces.label} {int(traces.epochs[-1])}"
         self._header = [Segment(left + "─" * max(width - len(left) - len(right), 1) + right, DIM)]
 
     @staticmethod

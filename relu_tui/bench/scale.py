@@ -9,6 +9,7 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..bundled import find_scenario
 from ..scenario import load_scenario, loads_scenario
@@ -41,7 +42,13 @@ class ScalePoint:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far: VmHWM (ru_maxrss would include the parent's
+    memory at the fork before this process's exec)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(label: str, n_samples: int, width: int, depth: int, epochs: int) -> ScalePoint:

@@ -1,0 +1,272 @@
+"""``relu-tui watch RUNDIR``: the app's panels on a run log that a :class:`relu_tui.Monitor` is writing.
+
+A thread worker follows the log (:class:`relu_tui.monitor.RunLogTail`: whole lines only, so a run
+still being written or killed mid-line never gives a corrupt read) and publishes the newest view;
+the UI keeps only the latest one, as the main app does with snapshots.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from ..monitor.errors import RunLogError
+from ..monitor.reader import RunLogTail
+from ..monitor.runlog import META
+from ..monitor.view import RunView, run_view
+from ..records import ALIVE, STATES
+from .chart import LineChart, Series
+from .gradients import GradientBars
+from .heatmap import Heatmap
+from .lines import TextPanel
+from .palette import DIM, STATE_GLYPH, STATE_STYLE
+
+POLL_SECONDS = 0.5
+MODE_TITLES = {
+    "active": "Active share per record · a row going dark is a unit dying · columns: optimization steps",
+    "gradient": "Gradient norm per record, log scale · · = exactly 0",
+}
+LOSS, DEAD_SHARE = "#ffffff", "#ff5f87"
+_BOLD = Style(bold=True)
+
+
+class RunHeatmap(Heatmap):
+    """Units x records: active share, or gradient norm (the run log has no per-sample activations)."""
+
+    mode: reactive[str] = reactive("active")
+
+    def watch_mode(self) -> None:
+        self.border_title = MODE_TITLES[self.mode]
+        self.recompute()
+
+
+class RunCurves(LineChart):
+    def show(self, view: RunView) -> None:
+        steps = view.steps.astype(float)
+        loss = view.loss
+        peak = float(loss[loss > 0].max()) if (loss > 0).any() else 1.0
+        self.plot([Series(steps, loss / peak, LOSS), Series(steps, view.dead_fraction, DEAD_SHARE)],
+                  (float(steps[0]), max(float(steps[-1]), float(steps[0]) + 1)), (0.0, 1.0), x_label="step")
+
+
+def status_text(run_dir: Path, view: RunView | None, note: str) -> Text:
+    text = Text()
+    text.append(f"relu-tui watch {run_dir}", _BOLD)
+    if view is None:
+        text.append(f"\n{note}\n", Style(color="#f0b429"))
+        return text
+    meta, rec = view.meta, view.record
+    text.append(f"   {meta.model} · {len(meta.layers)} watched layer(s), {view.n_units} units"
+                + (f" · {meta.world_size} ranks" if meta.world_size > 1 else ""), DIM)
+    text.append(f"\nstep {view.last.step}", _BOLD)
+    if view.last.epoch is not None:
+        text.append(f"  epoch {view.last.epoch}")
+    text.append(f"  loss {'–' if view.last.loss is None else f'{view.last.loss:.4f}'}  {view.n_records} records  ")
+    counts = rec.counts()
+    for code, name in enumerate(STATES):
+        text.append(f"{STATE_GLYPH[code]} {counts[name]} {name}  ", STATE_STYLE[code])
+    text.append(f"\n{note}", DIM)
+    return text
+
+
+def layers_text(view: RunView, selected: tuple[int, int]) -> Text:
+    """A line per watched layer: name, activation, the layer feeding it, and its units by state."""
+    text = Text()
+    for index, (info, layer) in enumerate(zip(view.meta.layers, view.record.layers)):
+        text.append(f"{info.name}", Style(bold=index == selected[0]))
+        text.append(f" · {info.activation} · {info.width} {info.kind}s ← {info.fed_by}\n", DIM)
+        text.append("  ")
+        for code in range(len(STATES)):
+            if layer.count(code):
+                text.append(f"{STATE_GLYPH[code]}{layer.count(code)} ", STATE_STYLE[code])
+        text.append("\n")
+    return text
+
+
+def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
+    """The selected unit at the latest record."""
+    layer_index, unit = selected
+    info, layer = view.meta.layers[layer_index], view.record.layers[layer_index]
+    stats = view.last.layers[info.name]
+    state = int(layer.state[unit])
+    text = Text()
+    text.append(f"{info.name}[{unit}]", _BOLD)
+    text.append(f" · {info.activation} · {info.kind} of {info.fed_by}\n")
+    text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
+    share = float(layer.active_fraction[unit])
+    text.append("active   ", DIM)
+    text.append("no input counted\n" if share != share else f"{100 * share:.1f}% of {stats.inputs} inputs\n")
+    grad = float(layer.grad_norm[unit])
+    text.append("grad     ", DIM)
+    text.append("exactly 0\n" if grad == 0 else f"{grad:.3e}\n", Style(color="#e5484d") if grad == 0 else Style())
+    if int(stats.died_step[unit]) != ALIVE:
+        text.append("died     ", DIM)
+        epoch = int(stats.died_epoch[unit])
+        text.append(f"step {int(stats.died_step[unit])}" + (f" (epoch {epoch})" if epoch != ALIVE else "") + "\n",
+                    STATE_STYLE[0])
+    if bool(stats.revived[unit]):
+        text.append("revived  ", DIM)
+        text.append("was dead at an earlier record\n")
+    text.append("\n")
+    if state == 0:
+        text.append("It fired on none of the inputs since the last record, so its gradient is exactly 0: "
+                    "no optimizer step can move it while that lasts.")
+    elif state == 2:
+        text.append("It fires on few inputs but still learns: sparse, not dead.")
+    return text
+
+
+class WatchApp(App[None]):
+    """Follows a run directory; waits, with a message, while it holds no run yet."""
+
+    CSS_PATH = "relu_tui.tcss"
+    TITLE = "relu-tui watch"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Select ↑", key_display="↑", tooltip="Select the previous unit", id="up"),
+        Binding("down,j", "move(1)", "Select ↓", key_display="↓", tooltip="Select the next unit", id="down"),
+        Binding("tab", "layer(1)", "Next layer", priority=True, tooltip="Select a unit in the next layer", id="layer"),
+        Binding("shift+tab", "layer(-1)", "", show=False, priority=True),
+        Binding("v", "heatmap_mode", "Heatmap", tooltip="Heatmap: active share / gradient norm per record", id="mode"),
+        Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
+    ]
+
+    selected: reactive[tuple[int, int]] = reactive((0, 0))
+
+    class Updated(Message):
+        """A newer view (or note) is waiting in ``WatchApp._pending``."""
+
+    def __init__(self, run_dir: Path, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self.poll_seconds = poll_seconds
+        self.view: RunView | None = None
+        self.note = ""
+        self._pending: tuple[RunView | None, str] | None = None
+        self._lock = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield TextPanel(id="status", wrap=False)
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield TextPanel(id="network")
+                yield TextPanel(id="inspector")
+            with Vertical(id="right"):
+                yield RunHeatmap(id="heatmap")
+                yield GradientBars(id="gradients", classes="watch-gradients")
+                yield RunCurves(id="curves")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for widget_id, title in (("network", "Watched layers"), ("inspector", "Selected unit"),
+                                 ("gradients", "Gradient norm at the latest record, log scale"),
+                                 ("curves", f"[{LOSS}]loss ÷ max[/] · [{DEAD_SHARE}]dead share[/] per step")):
+            self.query_one(f"#{widget_id}").border_title = title
+        self._show(None, f"waiting for a run in {self.run_dir}…")
+        self._follow()
+
+    @work(thread=True, exclusive=True, group="tail", name="tail")
+    def _follow(self) -> None:
+        """Poll the log; publish a view for new records and a note when the state of things changes."""
+        worker = get_current_worker()
+        tail = RunLogTail(self.run_dir)
+        records, problem, last_new = [], "", time.monotonic()
+        while not worker.is_cancelled:
+            try:
+                new = [] if problem else tail.poll()
+            except RunLogError as exc:
+                problem, new = f"stopped reading: {exc}", []
+            now = time.monotonic()
+            if new:
+                records += new
+                last_new = now
+            if tail.meta is None:
+                note = (f"no run here yet: {self.run_dir} has no {META}. Start training with "
+                        f"relu_tui.Monitor(model, {str(self.run_dir)!r}); it is written at the first record."
+                        if self.run_dir.is_dir() else f"no directory {self.run_dir} yet; waiting for the run to make it")
+            elif not records:
+                note = "the run has started; waiting for its first record"
+            else:
+                quiet = now - last_new
+                note = problem or ("live: following the log" if quiet < 5 else
+                                   f"no new record for {quiet:.0f} s (finished, paused or killed)")
+            if new or note != self.note:
+                self._publish(run_view(tail.meta, records) if new else None, note)
+            deadline = now + self.poll_seconds
+            while time.monotonic() < deadline and not worker.is_cancelled:
+                time.sleep(0.05)
+
+    def _publish(self, view: RunView | None, note: str) -> None:
+        with self._lock:
+            keep = view or (self._pending[0] if self._pending else None)
+            in_flight = self._pending is not None
+            self._pending = (keep, note)
+        if not in_flight:
+            self.post_message(self.Updated())
+
+    def on_watch_app_updated(self, _: Updated) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            view, note = pending
+            self._show(view, note)
+
+    def _show(self, view: RunView | None, note: str) -> None:
+        self.note = note
+        if view is not None:
+            layers = view.record.layers
+            if self.selected[0] >= len(layers) or self.selected[1] >= layers[self.selected[0]].width:
+                self.selected = (0, 0)
+            self.view = view
+            self.query_one(RunHeatmap).show(view, self.selected)
+            self.query_one(GradientBars).show(view, self.selected)
+            self.query_one(RunCurves).show(view)
+            self._show_unit()
+        self.query_one("#status", TextPanel).update(status_text(self.run_dir, self.view, note))
+
+    def _show_unit(self) -> None:
+        if self.view is not None:
+            self.query_one("#network", TextPanel).update(layers_text(self.view, self.selected))
+            self.query_one("#inspector", TextPanel).update(unit_text(self.view, self.selected))
+
+    def watch_selected(self, selected: tuple[int, int]) -> None:
+        if self.view is None:
+            return
+        self.query_one(RunHeatmap).select(selected)
+        self.query_one(GradientBars).select(selected)
+        self._show_unit()
+
+    def action_move(self, delta: int) -> None:
+        if self.view is None:
+            return
+        units = [(i, u) for i, layer in enumerate(self.view.record.layers) for u in range(layer.width)]
+        index = units.index(self.selected) if self.selected in units else 0
+        self.selected = units[max(0, min(len(units) - 1, index + delta))]
+
+    def action_layer(self, delta: int) -> None:
+        if self.view is None:
+            return
+        layers = self.view.record.layers
+        layer = (self.selected[0] + delta) % len(layers)
+        self.selected = (layer, min(self.selected[1], layers[layer].width - 1))
+
+    def action_heatmap_mode(self) -> None:
+        heatmap = self.query_one(RunHeatmap)
+        heatmap.mode = "gradient" if heatmap.mode == "active" else "active"
+
+
+def run_watch(run_dir: Path) -> int:
+    WatchApp(run_dir).run()
+    return 0

@@ -1,0 +1,14 @@
+"""Errors reading a run log: a :class:`~relu_tui.errors.ScenarioError` naming the file and line, like every
+error a user's bad input raises, so ``str()`` is one line and the CLI prints it as it prints the others."""
+
+from __future__ import annotations
+
+from ..errors import ScenarioError
+
+
+class RunLogError(ScenarioError):
+    """A run log directory is unreadable or malformed (its ``source`` and ``line`` say where)."""
+
+
+class NoRunError(RunLogError):
+    """The directory holds no run yet: it does not exist or has no ``meta.json``."""

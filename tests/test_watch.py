@@ -1,0 +1,120 @@
+"""`relu-tui watch`: the app on a run log written by a Monitor, while it is written, cut short or absent."""
+
+from __future__ import annotations
+
+import asyncio
+
+import torch
+from torch import nn
+
+from relu_tui.app.lines import TextPanel
+from relu_tui.app.watch import RunHeatmap, WatchApp
+from relu_tui.cli import main
+from relu_tui.monitor import Monitor
+from relu_tui.monitor.runlog import RECORDS
+from relu_tui.records import DEAD
+
+from .app_helpers import sync
+
+SIZE = (120, 40)
+
+
+def model_and_data() -> tuple[nn.Module, torch.Tensor]:
+    """Four hidden ReLU units on positive inputs; units 0 and 1 have all-negative weights (dead)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    with torch.no_grad():
+        model[0].weight[:2] = -model[0].weight[:2].abs() - 0.1
+        model[0].bias.fill_(0.0)
+    return model, torch.rand(32, 3)
+
+
+def train(model: nn.Module, monitor: Monitor, x: torch.Tensor, steps: int) -> None:
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = (model(x) - 1).square().mean()
+        loss.backward()
+        optimizer.step()
+        monitor.step(loss)
+
+
+async def until(pilot, condition, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "the watch app did not update"
+        await pilot.pause(0.05)
+
+
+def status(app: WatchApp) -> str:
+    return app.query_one("#status", TextPanel).text.plain
+
+
+@sync
+async def test_an_empty_directory_says_there_is_no_run_yet_then_follows_the_run_as_it_is_written(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    app = WatchApp(run, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "no run here yet" in status(app))
+        assert "meta.json" in status(app) and "Monitor" in status(app)
+        model, x = model_and_data()
+        monitor = Monitor(model, run)
+        train(model, monitor, x, 3)
+        await until(pilot, lambda: app.view is not None and app.view.n_records == 3)
+        assert "2 dead" in status(app) and "3 records" in status(app) and "step 3" in status(app)
+        layer = app.view.record.layers[0]
+        assert layer.state[:2].tolist() == [DEAD, DEAD] and layer.grad_norm[:2].tolist() == [0.0, 0.0]
+        train(model, monitor, x, 4)  # the run goes on while the app watches
+        await until(pilot, lambda: app.view.n_records == 7)
+        assert "step 7" in status(app)
+        heatmap = app.query_one(RunHeatmap)
+        assert heatmap.snapshot is app.view and heatmap.snapshot.traces.states.shape == (4, 7)
+        inspector = app.query_one("#inspector", TextPanel).text.plain
+        assert "1[0]" in inspector and "dead" in inspector and "exactly 0" in inspector
+        await pilot.press("down", "down")
+        assert app.selected == (0, 2) and "1[2]" in app.query_one("#inspector", TextPanel).text.plain
+        await pilot.press("v")
+        assert heatmap.mode == "gradient"
+        monitor.close()
+
+
+@sync
+async def test_a_log_cut_mid_line_shows_every_complete_record_and_the_rest_when_it_arrives(tmp_path):
+    run = tmp_path / "run"
+    model, x = model_and_data()
+    with Monitor(model, run) as monitor:
+        train(model, monitor, x, 5)
+    log = run / RECORDS
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:4]) + lines[4][: len(lines[4]) // 2])  # killed while writing record 5
+    app = WatchApp(run, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.view is not None)
+        await pilot.pause(0.3)
+        assert app.view.n_records == 4 and "stopped" not in status(app)
+        with open(log, "ab") as file:
+            file.write(lines[4][len(lines[4]) // 2:])
+        await until(pilot, lambda: app.view.n_records == 5)
+
+
+@sync
+async def test_a_corrupt_line_stops_reading_with_the_file_and_line_named(tmp_path):
+    run = tmp_path / "run"
+    model, x = model_and_data()
+    with Monitor(model, run) as monitor:
+        train(model, monitor, x, 2)
+    with open(run / RECORDS, "ab") as file:
+        file.write(b'{"step": "three"}\n')
+    app = WatchApp(run, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "stopped reading" in status(app))
+        assert "records.jsonl:3" in status(app) and app.view.n_records == 2
+
+
+def test_watch_on_a_file_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "log.txt"
+    path.write_text("x")
+    assert main(["watch", str(path)]) == 2
+    assert "is a file" in capsys.readouterr().err
