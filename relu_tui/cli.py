@@ -21,7 +21,7 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui list                            the bundled scenarios
        relu-tui sweep SCENARIO [--trials N] [--workers N] [--format jsonl|csv|table]
                                                 born-dead probability over the scenario's [sweep] grid
-       relu-tui bench [--repeats N] [--quick] [--only engine,keys,play,startup,scale]
+       relu-tui bench [--repeats N] [--quick] [--only engine,keys,play,startup,scale,monitor]
                                                 the speed a user feels, measured against targets
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys

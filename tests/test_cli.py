@@ -135,3 +135,10 @@ def test_bench_engine_section_prints_every_case_and_a_summary_against_targets(ca
 def test_bench_rejects_an_unknown_section(capsys):
     code, _, err = run_cli(capsys, "bench", "--only", "engine,speed")
     assert code == 2 and "unknown section 'speed'" in err
+
+
+def test_bench_monitor_section_times_a_loop_with_and_without_the_monitor(capsys):
+    code, out, _ = run_cli(capsys, "bench", "--quick", "--only", "monitor", "--repeats", "1")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("| MLP") or line.startswith("| CNN")]
+    assert len(rows) == 2 and all(row.count("(+") == 2 for row in rows)

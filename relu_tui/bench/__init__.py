@@ -3,7 +3,8 @@
 1. engine overhead against a plain PyTorch loop (:mod:`.engine`);
 2. keypress to refreshed screen and 5. bytes per step, on the real app in a pty (:mod:`.interactive`);
 3. play-mode epochs per second against headless training; 4. start-up against importing torch and textual;
-6. how time and memory grow with the data, the width and a long history (:mod:`.scale`).
+6. how time and memory grow with the data, the width and a long history (:mod:`.scale`);
+and what a :class:`relu_tui.Monitor` costs a user's own training loop (:mod:`.monitoring`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import IO
 
 from .engine import CASE_B, cases, overhead, plain_loop
 
-SECTIONS = ("engine", "keys", "play", "startup", "scale")
+SECTIONS = ("engine", "keys", "play", "startup", "scale", "monitor")
 LONG_RUN = "deep_init"  # the largest bundled scenario
 
 __all__ = ["SECTIONS", "plain_loop", "run_bench"]
@@ -40,7 +41,7 @@ def machine() -> str:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{cpu}, {os.cpu_count()} cores{memory}, load {load:.2f}; torch {torch.__version__} "
-            f"({torch.get_num_threads()} threads), textual {textual.__version__}, Python {platform.python_version()}")
+            f"({torch.get_num_threads()} threads by default, one for small networks), textual {textual.__version__}, Python {platform.python_version()}")
 
 
 class Report:
@@ -84,6 +85,8 @@ def run_bench(repeats: int, quick: bool, out: IO[str], only: Sequence[str] = SEC
             _startup(report, 2 if quick else repeats)
         if "scale" in only:
             _scale(report, quick)
+        if "monitor" in only:
+            _monitor(report, repeats, quick)
     report.summary()
     return report.rows
 
@@ -189,3 +192,17 @@ def _scale(report: Report, quick: bool) -> None:
                 f"process grew from {start_mb:.0f} MB (PyTorch, data, model) to a peak of {peak_mb:.0f} MB\n")
     report.target("6. history memory", f"{LONG_RUN}, {epochs:,} epochs",
                   f"{history_mb:.0f} MB held, process +{growth:.0f} MB", "<= 500 MB", max(history_mb, growth) <= 500)
+
+
+def _monitor(report: Report, repeats: int, quick: bool) -> None:
+    from .monitoring import monitor_costs
+
+    report.line("## Monitor: a user's training loop with and without `relu_tui.Monitor`\n")
+    report.line("| model | ms/step without | every step | every 10 steps |")
+    report.line("|---|---|---|---|")
+    for row in monitor_costs(repeats, quick):
+        cost = [f"{ms:.2f} (+{100 * (ms / row.plain_ms - 1):.0f}%)" for ms in (row.every_1_ms, row.every_10_ms)]
+        report.line(f"| {row.label} | {row.plain_ms:.2f} | {cost[0]} | {cost[1]} |")
+        report.target("monitor overhead", row.label, f"+{100 * (row.every_10_ms / row.plain_ms - 1):.0f}% "
+                      f"every 10 steps, +{100 * (row.every_1_ms / row.plain_ms - 1):.0f}% every step", "small", None)
+    report.line(f"\nmedians of {repeats} rounds; PyTorch's default threads, as in a user's own script\n")
