@@ -13,21 +13,7 @@ from pathlib import Path
 
 from ..bundled import find_scenario
 from ..scenario import load_scenario, loads_scenario
-
-_NET = """
-name = "scale"
-[data]
-generator = "moons"
-n_samples = {n}
-test_fraction = 0.1
-[[model.layers]]
-width = {width}
-repeat = {depth}
-weight_init = "he_normal"
-[training]
-optimizer = "sgd"
-learning_rate = 0.05
-"""
+from .engine import mlp_toml
 
 
 @dataclass(frozen=True)
@@ -54,7 +40,7 @@ def _rss_mb() -> float:
 def _measure(label: str, n_samples: int, width: int, depth: int, epochs: int) -> ScalePoint:
     from ..app.session import Session  # the app's own engine side: trainer plus snapshots
 
-    scenario = loads_scenario(_NET.format(n=n_samples, width=width, depth=depth), source=f"<bench {label}>")
+    scenario = loads_scenario(mlp_toml("scale", "moons", n_samples, width, depth, '"full"'), source=f"<bench {label}>")
     session = Session(scenario)
     trainer = session.trainer("base")
     session.snapshot("base")
