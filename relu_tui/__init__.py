@@ -10,8 +10,7 @@ Names load lazily, so ``import relu_tui`` does not pull in PyTorch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -36,8 +35,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'relu_tui' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

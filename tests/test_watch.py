@@ -39,6 +39,15 @@ def train(model: nn.Module, monitor: Monitor, x: torch.Tensor, steps: int) -> No
         monitor.step(loss)
 
 
+def recorded_run(tmp_path, steps: int):
+    """A finished run of ``steps`` records; its directory and records file."""
+    run = tmp_path / "run"
+    model, x = model_and_data()
+    with Monitor(model, run) as monitor:
+        train(model, monitor, x, steps)
+    return run, run / RECORDS
+
+
 async def until(pilot, condition, timeout: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -82,11 +91,7 @@ async def test_an_empty_directory_says_there_is_no_run_yet_then_follows_the_run_
 
 @sync
 async def test_a_log_cut_mid_line_shows_every_complete_record_and_the_rest_when_it_arrives(tmp_path):
-    run = tmp_path / "run"
-    model, x = model_and_data()
-    with Monitor(model, run) as monitor:
-        train(model, monitor, x, 5)
-    log = run / RECORDS
+    run, log = recorded_run(tmp_path, 5)
     lines = log.read_bytes().splitlines(keepends=True)
     log.write_bytes(b"".join(lines[:4]) + lines[4][: len(lines[4]) // 2])  # killed while writing record 5
     app = WatchApp(run, poll_seconds=0.05)
@@ -101,11 +106,8 @@ async def test_a_log_cut_mid_line_shows_every_complete_record_and_the_rest_when_
 
 @sync
 async def test_a_corrupt_line_stops_reading_with_the_file_and_line_named(tmp_path):
-    run = tmp_path / "run"
-    model, x = model_and_data()
-    with Monitor(model, run) as monitor:
-        train(model, monitor, x, 2)
-    with open(run / RECORDS, "ab") as file:
+    run, log = recorded_run(tmp_path, 2)
+    with open(log, "ab") as file:
         file.write(b'{"step": "three"}\n')
     app = WatchApp(run, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:

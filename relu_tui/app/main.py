@@ -37,6 +37,7 @@ from .picker_screen import PickerScreen
 from .plane import InputPlane
 from .spread import LayerSpreadView
 from .sweep_screen import SweepScreen
+from .unit_rows import jumped, moved
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
@@ -407,11 +408,8 @@ class ReluApp(App[None]):
 
     def action_move(self, delta: int) -> None:
         snap = self._snapshots.get(self.variant)
-        if snap is None:
-            return
-        units = [(i, u) for i, layer in enumerate(snap.record.layers) for u in range(layer.width)]
-        index = units.index(self.selected) if self.selected in units else 0
-        self.selected = units[max(0, min(len(units) - 1, index + delta))]
+        if snap is not None:
+            self.selected = moved(snap.record.layers, self.selected, delta)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab selects layers on the main screen only (elsewhere it moves focus); w needs a sweep."""
@@ -423,11 +421,8 @@ class ReluApp(App[None]):
 
     def action_layer(self, delta: int) -> None:
         snap = self._snapshots.get(self.variant)
-        if snap is None:
-            return
-        layers = snap.record.layers
-        layer = (self.selected[0] + delta) % len(layers)
-        self.selected = (layer, min(self.selected[1], layers[layer].width - 1))
+        if snap is not None:
+            self.selected = jumped(snap.record.layers, self.selected, delta)
 
     def action_heatmap_mode(self) -> None:
         self.heatmap_mode = MODES[(MODES.index(self.heatmap_mode) + 1) % len(MODES)]

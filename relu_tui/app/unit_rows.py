@@ -42,6 +42,19 @@ def unit_rows(snapshot: Snapshot) -> list[Row]:
     return rows
 
 
+def moved(layers, selected: tuple[int, int], delta: int) -> tuple[int, int]:
+    """The unit ``delta`` places after ``selected`` among all hidden units, in layer order (clamped)."""
+    units = [(i, u) for i, layer in enumerate(layers) for u in range(layer.width)]
+    index = units.index(selected) if selected in units else 0
+    return units[max(0, min(len(units) - 1, index + delta))]
+
+
+def jumped(layers, selected: tuple[int, int], delta: int) -> tuple[int, int]:
+    """The same unit index (or the last) ``delta`` layers on, wrapping around."""
+    layer = (selected[0] + delta) % len(layers)
+    return layer, min(selected[1], layers[layer].width - 1)
+
+
 class UnitRowsView(ScrollView, can_focus=False):
     """Line 0 is a fixed header; the lines below scroll through the layers' units.
 

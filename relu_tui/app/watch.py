@@ -32,6 +32,7 @@ from .gradients import GradientBars
 from .heatmap import Heatmap
 from .lines import TextPanel
 from .palette import DIM, STATE_GLYPH, STATE_STYLE
+from .unit_rows import jumped, moved
 
 POLL_SECONDS = 0.5
 MODE_TITLES = {
@@ -249,18 +250,12 @@ class WatchApp(App[None]):
         self._show_unit()
 
     def action_move(self, delta: int) -> None:
-        if self.view is None:
-            return
-        units = [(i, u) for i, layer in enumerate(self.view.record.layers) for u in range(layer.width)]
-        index = units.index(self.selected) if self.selected in units else 0
-        self.selected = units[max(0, min(len(units) - 1, index + delta))]
+        if self.view is not None:
+            self.selected = moved(self.view.record.layers, self.selected, delta)
 
     def action_layer(self, delta: int) -> None:
-        if self.view is None:
-            return
-        layers = self.view.record.layers
-        layer = (self.selected[0] + delta) % len(layers)
-        self.selected = (layer, min(self.selected[1], layers[layer].width - 1))
+        if self.view is not None:
+            self.selected = jumped(self.view.record.layers, self.selected, delta)
 
     def action_heatmap_mode(self) -> None:
         heatmap = self.query_one(RunHeatmap)

@@ -6,8 +6,7 @@ Names load lazily, so reading a run log does not import PyTorch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import lazy_exports
 
 _EXPORTS = {
     "Monitor": "monitor",
@@ -23,8 +22,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module 'relu_tui.monitor' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
