@@ -120,3 +120,16 @@ def test_watch_on_a_file_is_a_usage_error(tmp_path, capsys):
     path.write_text("x")
     assert main(["watch", str(path)]) == 2
     assert "is a file" in capsys.readouterr().err
+
+
+def test_the_demo_run_has_its_eight_born_dead_units_and_the_watch_screenshot_shows_them(tmp_path):
+    from relu_tui.app.driving import watch_screenshot
+    from relu_tui.monitor import read_run
+    from relu_tui.monitor.demo import write_demo_run
+
+    run = write_demo_run(tmp_path / "run", epochs=2)
+    log = read_run(run)
+    assert len(log.records) == 8  # 2 epochs x 16 steps, a record every 4
+    assert (log.records[-1].layers["1"].state[:8] == DEAD).all()
+    svg = watch_screenshot(run, tmp_path / "watch.svg").read_text()
+    assert "relu-tui&#160;watch" in svg and "8&#160;dead" in svg

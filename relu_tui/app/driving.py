@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -46,9 +47,34 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
     return path
 
 
+def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40)) -> Path:
+    """``relu-tui watch`` on a finished run, once it has read every record, as an SVG."""
+    from ..monitor.runlog import RECORDS
+    from .watch import WatchApp
+
+    app = WatchApp(run_dir, poll_seconds=0.05)
+    records = (run_dir / RECORDS).read_bytes().count(b"\n")
+
+    async def auto(pilot: Pilot) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while app.view is None or app.view.n_records < records:
+            if loop.time() > deadline:
+                raise TimeoutError(f"the watch app did not read {run_dir}")
+            await pilot.pause(0.1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        app.save_screenshot(path.name, str(path.parent))
+        app.exit()
+
+    app.run(headless=True, size=size, auto_pilot=auto)
+    return path
+
+
 def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     """The README's pictures: every bundled scenario at its showcase epoch, each variant, compared,
-    and its sweep if it has one."""
+    and its sweep if it has one; then ``relu-tui watch`` on the demo run."""
+    from ..monitor.demo import write_demo_run
+
     written = []
     for path in bundled():
         scenario = load_scenario(path)
@@ -61,4 +87,6 @@ def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
                                       epochs=scenario.showcase_epoch, size=size, keys=("c",)))
         if scenario.sweep is not None:
             written.append(screenshot(scenario, directory / f"{scenario.name}-sweep.svg", size=size, keys=("w",)))
+    with tempfile.TemporaryDirectory() as tmp:
+        written.append(watch_screenshot(write_demo_run(Path(tmp) / "run"), directory / "watch.svg", size))
     return written

@@ -96,6 +96,10 @@ class UnitRowsView(ScrollView, can_focus=False):
     def on_resize(self) -> None:
         self.recompute()
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        """A scrollbar coming or going changes the width the rows were built for."""
+        self.recompute()
+
     @property
     def body_width(self) -> int:
         """Cells available right of the unit labels."""
