@@ -51,6 +51,7 @@ class Heatmap(UnitRowsView):
     """Colour = activation (mean over the samples of a column), active share, or gradient norm."""
 
     mode: reactive[str] = reactive("activations")
+    titles = MODE_TITLES
     max_row_height = 3
 
     def __init__(self, **kwargs) -> None:
@@ -59,7 +60,7 @@ class Heatmap(UnitRowsView):
         self._header: list[Segment] = []
 
     def watch_mode(self) -> None:
-        self.border_title = MODE_TITLES[self.mode]
+        self.border_title = self.titles[self.mode]
         self.recompute()
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:

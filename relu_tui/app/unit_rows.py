@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..records import DEAD
+from .lines import refresh_changed
 from .palette import DIM, STATE_GLYPH, STATE_STYLE
 
 if TYPE_CHECKING:
@@ -123,10 +124,8 @@ class UnitRowsView(ScrollView, can_focus=False):
 
     def _refresh_changed_lines(self) -> None:
         """Repaint the visible lines whose strips differ from what is on screen."""
-        region = self.scrollable_content_region
-        for y in range(region.height):
-            if self._shown.get(y) != self._line(y):
-                self.refresh(Region(0, y, region.width, 1))
+        height = self.scrollable_content_region.height
+        refresh_changed(self, [self._shown.get(y) for y in range(height)], [self._line(y) for y in range(height)])
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
         """Precompute per-row data for ``width`` body cells."""

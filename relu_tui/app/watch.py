@@ -28,6 +28,7 @@ from ..monitor.runlog import META
 from ..monitor.view import RunView, run_view
 from ..records import ALIVE, STATES
 from .chart import LineChart, Series
+from .curves import loss_share
 from .gradients import GradientBars
 from .heatmap import Heatmap
 from .lines import TextPanel
@@ -47,18 +48,13 @@ class RunHeatmap(Heatmap):
     """Units x records: active share, or gradient norm (the run log has no per-sample activations)."""
 
     mode: reactive[str] = reactive("active")
-
-    def watch_mode(self) -> None:
-        self.border_title = MODE_TITLES[self.mode]
-        self.recompute()
+    titles = MODE_TITLES
 
 
 class RunCurves(LineChart):
     def show(self, view: RunView) -> None:
         steps = view.steps.astype(float)
-        loss = view.loss
-        peak = float(loss[loss > 0].max()) if (loss > 0).any() else 1.0
-        self.plot([Series(steps, loss / peak, LOSS), Series(steps, view.dead_fraction, DEAD_SHARE)],
+        self.plot([Series(steps, loss_share(view.loss), LOSS), Series(steps, view.dead_fraction, DEAD_SHARE)],
                   (float(steps[0]), max(float(steps[-1]), float(steps[0]) + 1)), (0.0, 1.0), x_label="step")
 
 

@@ -96,13 +96,10 @@ class Terminal:
                     return count, last
                 continue
             try:
-                data = os.read(self.fd, 1 << 16)
+                count += self._read()
             except OSError:  # the app exited
                 return count, last
             last = time.perf_counter()
-            count += len(data)
-            self.bytes_written += len(data)
-            self._stream.feed(data)
             done = done or until(self)
 
     def wait_for(self, predicate: Callable[[Terminal], bool], timeout: float = 60.0) -> float:
@@ -114,10 +111,15 @@ class Terminal:
                 raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
             readable, _, _ = select.select([self.fd], [], [], deadline - now)
             if readable:
-                data = os.read(self.fd, 1 << 16)
-                self.bytes_written += len(data)
-                self._stream.feed(data)
+                self._read()
         return time.perf_counter()
+
+    def _read(self) -> int:
+        """Feed what the app wrote to the emulator; the bytes read."""
+        data = os.read(self.fd, 1 << 16)
+        self.bytes_written += len(data)
+        self._stream.feed(data)
+        return len(data)
 
     def close(self) -> None:
         if self.process.poll() is None:
