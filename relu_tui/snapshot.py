@@ -56,6 +56,7 @@ class Snapshot:
     traces: Traces
     plane: Plane | None
     spreads: tuple[LayerSpread, ...]
+    feature_names: tuple[str, ...]  # the inputs' names: a CSV's own columns, else x1, x2, ...
 
     @property
     def epoch(self) -> int:
@@ -100,6 +101,7 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
         biases=biases,
         traces=_traces(trainer, trace_columns),
         plane=_plane(trainer, plane_size) if data.n_features == 2 else None,
+        feature_names=data.feature_names,
     )
 
 

@@ -29,6 +29,7 @@ from .scenario import Scenario, TrainingSpec
 from .seeding import torch_rng
 
 StopCondition = Callable[[EpochRecord, EpochRecord], bool]
+BatchProgress = Callable[[int, int], bool]  # (batches done, batches in the epoch) -> keep going?
 TRIM_EVERY = 16  # epochs between returns of freed memory to the system ...
 TRIM_FROM = 1 << 20  # ... when a full pass's activations take at least this many bytes
 
@@ -156,12 +157,17 @@ class Trainer:
         self.record = self._diagnose(previous=self._epoch_record)
         return self.record
 
-    def step_epoch(self) -> EpochRecord:
-        """Train the rest of the current epoch and diagnose; a diverged run stays as it is."""
+    def step_epoch(self, on_batch: BatchProgress | None = None) -> EpochRecord:
+        """Train the rest of the current epoch and diagnose; a diverged run stays as it is.
+
+        ``on_batch(done, total)`` is called after each mini-batch; when it returns False the epoch
+        stops there, diagnosed as after :meth:`step_batch`."""
         if self.diverged:
             return self.record
         previous = self._epoch_record
-        self._train_rest_of_epoch()
+        if not self._train_rest_of_epoch(on_batch):
+            self.record = self._diagnose(previous=self._epoch_record)
+            return self.record
         return self._store(self._close_epoch(previous))
 
     def step_epochs(self, n: int) -> EpochRecord:
@@ -219,7 +225,8 @@ class Trainer:
         self._grads_fresh = False
         return math.isfinite(loss.item())
 
-    def _train_rest_of_epoch(self) -> None:
+    def _train_rest_of_epoch(self, on_batch: BatchProgress | None = None) -> bool:
+        """False if ``on_batch`` stopped the epoch before its last batch."""
         epoch = self.epoch + 1
         self._set_learning_rate(epoch)
         batches = self._batches(epoch)
@@ -228,11 +235,14 @@ class Trainer:
                 self._full_gradient()
             self.optimizer.step()  # full batch: the gradient the last diagnosis left in .grad
             self._grads_fresh = False
-            return
+            return True
         for index in batches[self.batch:]:
             self.batch += 1
             if not self._train_on(index):
                 break
+            if on_batch is not None and not on_batch(self.batch, len(batches)) and self.batch < len(batches):
+                return False
+        return True
 
     def _close_epoch(self, previous: EpochRecord) -> EpochRecord:
         self.epoch += 1

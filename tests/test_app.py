@@ -13,6 +13,7 @@ from relu_tui.app.picker_screen import PickerScreen
 from relu_tui.app.sweep_screen import SweepScreen
 from relu_tui.app.lines import TextPanel
 from relu_tui.app.main import ReluApp
+from relu_tui.app.main_screen import MainScreen
 from relu_tui.app.panels import inspector_text
 from textual.widgets import Static
 
@@ -243,7 +244,7 @@ async def test_help_lists_every_binding():
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
-        for binding in app.BINDINGS:
+        for binding in MainScreen.BINDINGS:
             if binding.description:
                 assert (binding.tooltip or binding.description) in text
         assert "exactly 0" in text and "dead" in text
@@ -295,8 +296,8 @@ async def test_too_small_a_terminal_says_so():
     app = make_app()
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause(0.1)
-        assert "needs at least 80×24" in str(app.query_one("#too-small", Static).render())
-        assert app.screen.has_class("-too-small")
+        assert "The terminal is 60×20; relu-tui needs at least 80×24" in app.query_one("#too-small", TextPanel).text.plain
+        assert app.screen.has_class("-w-tiny") and app.screen.has_class("-h-tiny")
 
 
 @sync

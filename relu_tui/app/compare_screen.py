@@ -14,6 +14,8 @@ from textual.widgets import Footer, Static
 
 from ..records import STATES
 from .heatmap import Heatmap
+from .lines import Layout, TextPanel
+from .main_screen import FILE_BINDINGS, HEATMAP_BINDING, HELP, QUIT, TRAINING_BINDINGS
 from .palette import DIM, STATE_GLYPH, STATE_STYLE, sparkline
 from .spread import LayerSpreadView
 
@@ -48,7 +50,16 @@ def column_text(snap: Snapshot) -> Text:
 
 
 class CompareScreen(Screen[None]):
-    BINDINGS = [Binding("escape,c", "app.close_compare", "Close compare", key_display="c")]
+    """Training keys step every variant together; the selection keys have nothing to select here."""
+
+    BINDINGS = [
+        *TRAINING_BINDINGS,
+        HEATMAP_BINDING,
+        Binding("escape,c", "app.close_compare", "Close compare", key_display="c", id="compare"),
+        *FILE_BINDINGS,
+        HELP,
+        QUIT,
+    ]
 
     def __init__(self, names: tuple[str, ...], heatmap_mode: str) -> None:
         super().__init__()
@@ -56,7 +67,7 @@ class CompareScreen(Screen[None]):
         self.heatmap_mode = heatmap_mode
 
     def compose(self) -> ComposeResult:
-        yield Static(id="compare-status")
+        yield TextPanel(id="compare-status", wrap=False)
         with Horizontal(id="compare-columns"):
             for name in self.names:
                 with Vertical(classes="compare-column", id=f"col-{name}"):
@@ -68,8 +79,8 @@ class CompareScreen(Screen[None]):
                     yield Static(classes="compare-curves")
         yield Footer()
 
-    def show(self, snapshots: dict[str, Snapshot], status: Text) -> None:
-        self.query_one("#compare-status", Static).update(status)
+    def show(self, snapshots: dict[str, Snapshot], status: Layout) -> None:
+        self.query_one("#compare-status", TextPanel).update(status)
         for name, snap in snapshots.items():
             column = self.query_one(f"#col-{name}")
             column.query_one(".compare-text", Static).update(column_text(snap))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.geometry import Region
@@ -47,22 +47,33 @@ class StripsWidget(Widget):
         return self._lines[y] if y < len(self._lines) else Strip.blank(self.content_region.width)
 
 
+Layout = Callable[[int, int], Text]  # the text for a content area of (width, height) cells
+
+
 class TextPanel(StripsWidget):
     """Rich ``Text`` drawn line by line; unlike a Static, a new text repaints only the lines that differ.
 
+    The text may be given as a layout function of the panel's size: it is laid out again whenever the
+    panel is resized, so a resized terminal never shows text built for the old size.
     ``wrap=False`` keeps each line on one row, cut with an ellipsis."""
 
     def __init__(self, *, wrap: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.wrap = wrap
         self.text = Text()
+        self._layout: Layout | None = None
 
-    def update(self, text: Text) -> None:
-        if text != self.text:
-            self.text = text
+    def update(self, text: Text | Layout) -> None:
+        if callable(text):
+            self._layout = text
+            self.rebuild()
+        elif text != self.text or self._layout is not None:
+            self._layout, self.text = None, text
             self.rebuild()
 
     def build(self, width: int, height: int) -> list[Strip]:
+        if self._layout is not None:
+            self.text = self._layout(width, height)
         options = self.app.console.options.update(width=width, height=height, no_wrap=not self.wrap,
                                                   overflow="fold" if self.wrap else "ellipsis")
         lines = self.app.console.render_lines(self.text, options, pad=True)

@@ -1,41 +1,31 @@
 """The relu-tui app: step a real training loop by keypress and watch every hidden unit.
 
-The engine (PyTorch, the trainers) lives on one worker thread fed by a command queue, so commands
-run in the order they were pressed and the UI never waits for training. The worker publishes
-snapshots at a capped frame rate; the UI keeps only the newest one.
+The app renders state and sends commands: the engine (PyTorch, the trainers) lives on an
+:class:`EngineThread` fed by a command queue, so commands run in the order they were pressed and
+the UI never waits for training. The thread posts frames carrying snapshots; the main view is a
+:class:`MainScreen`.
 """
 
 from __future__ import annotations
 
 import gc
-import queue
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import work
-from textual.app import App, ComposeResult
+from textual import events
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from ..scenario import Scenario
 from .compare_screen import CompareScreen
-from .curves import LEGEND, Curves
-from .gradients import GradientBars
+from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
 from .heatmap import MODES, Heatmap
-from .lines import TextPanel
 from .help_screen import HelpScreen
-from .panels import inspector_text, network_text, outline_text, preview_status, status_text
+from .main_screen import MIN_SIZE, MainScreen
+from .panels import status_text
 from .picker_screen import PickerScreen
-from .plane import InputPlane
-from .spread import LayerSpreadView
 from .sweep_screen import SweepScreen
 from .unit_rows import jumped, moved
 
@@ -43,120 +33,45 @@ if TYPE_CHECKING:
     from ..snapshot import Snapshot
     from .session import Session
 
-SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
-FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
-DRAW_SHARE = 0.1  # at full speed, building frames may take this share of the time; training gets the rest
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
-MIN_SIZE = (80, 24)
-Command = Callable[["Session"], "str | None"]
-
-_STEP = Binding.Group("Step", compact=True)
-_PLAY = Binding.Group("Play", compact=True)
-_TIME = Binding.Group("Time", compact=True)
-_VIEW = Binding.Group("View", compact=True)
 
 
 class ReluApp(App[None]):
-    """Keyboard-first; every binding appears in the Footer and on the help screen (?)."""
+    """Keyboard-first; each screen declares its own keys, shown in its Footer."""
 
     CSS_PATH = "relu_tui.tcss"
     TITLE = "relu-tui"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [
-        Binding("space", "step", "Epoch", key_display="␣", group=_STEP, tooltip="Train one epoch", id="step"),
-        Binding("n", "batch", "Batch", group=_STEP, tooltip="Train one mini-batch", id="batch"),
-        Binding("f", "step(10)", "+10", group=_STEP, tooltip="Train ten epochs", id="ten"),
-        Binding("u", "until", "Until", group=_STEP, tooltip="Train until some unit changes state", id="until"),
-        Binding("p", "play", "Play", group=_PLAY, tooltip="Play / pause (auto-step)", id="play"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", group=_PLAY,
-                tooltip="Play faster", id="faster"),
-        Binding("minus", "speed(-1)", "Slower", key_display="-", group=_PLAY, tooltip="Play slower", id="slower"),
-        Binding("left", "back", "Back", key_display="←", group=_TIME, tooltip="Rewind one epoch", id="back"),
-        Binding("right", "forward", "Forward", key_display="→", group=_TIME, tooltip="Forward one epoch",
-                id="forward"),
-        Binding("r", "reset", "Reset", group=_TIME, tooltip="Back to epoch 0, the same initial weights", id="reset"),
-        Binding("R", "reseed", "New seed", key_display="R", group=_TIME,
-                tooltip="Start again from a new seed (new data and weights)", id="reseed"),
-        Binding("up,k", "move(-1)", "Select ↑", key_display="↑", group=_VIEW, tooltip="Select the previous unit",
-                id="up"),
-        Binding("down,j", "move(1)", "Select ↓", key_display="↓", group=_VIEW, tooltip="Select the next unit",
-                id="down"),
-        Binding("tab", "layer(1)", "Next layer", key_display="tab", group=_VIEW, priority=True,
-                tooltip="Select a unit in the next layer (shift+tab: previous)", id="layer"),
-        Binding("shift+tab", "layer(-1)", "", show=False, priority=True),
-        Binding("v", "heatmap_mode", "Heatmap", group=_VIEW,
-                tooltip="Heatmap: activations / active share per epoch / gradient per epoch", id="mode"),
-        Binding("1", "variant(1)", "Variant", key_display="1-9", group=_VIEW, tooltip="Switch to variant 1..9",
-                id="variant"),
-        *(Binding(str(k), f"variant({k})", "", show=False) for k in range(2, 10)),
-        Binding("c", "compare", "Compare", group=_VIEW, tooltip="All variants side by side, in lockstep",
-                id="compare"),
-        Binding("w", "sweep", "Sweep", tooltip="Born-dead probability against depth (scenarios with a sweep)",
-                id="sweep"),
-        Binding("o", "open", "Open", tooltip="Open another bundled scenario", id="open"),
-        Binding("e", "export", "Export", tooltip="Write the history as JSONL and CSV", id="export"),
-        Binding("s", "screenshot", "SVG", tooltip="Save an SVG screenshot", id="screenshot"),
-        Binding("question_mark", "help", "Help", key_display="?", tooltip="Keys, colours, the scenario", id="help"),
-        Binding("q", "quit", "Quit", tooltip="Quit", id="quit"),
-    ]
+    # every screen gets the size classes of the terminal it is drawn on, applied on each resize
+    HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (MIN_SIZE[0], "-w-narrow"), (110, "-w-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (MIN_SIZE[1], "-h-short"), (36, "-h-tall")]
 
     playing: reactive[bool] = reactive(False)
     speed_index: reactive[int] = reactive(3)
     selected: reactive[tuple[int, int]] = reactive((0, 0))
-
-    class Published(Message):
-        """New snapshots are waiting in ``ReluApp._pending``."""
-
-    class Notice(Message):
-        def __init__(self, text: str, severity: str = "information") -> None:
-            super().__init__()
-            self.text, self.severity = text, severity
+    busy: reactive[str] = reactive("")
 
     def __init__(self, scenario: Scenario | None = None, variant: str = "base", *,
                  export_dir: Path | None = None, screenshot_dir: Path | None = None) -> None:
         super().__init__()
         self.scenario = scenario
         self.variant = variant
-        self.session: Session | None = None
         self.export_dir = export_dir or Path.cwd() / "relu-tui-exports"
         self.screenshot_dir = screenshot_dir or Path.cwd()
         self.compare_mode = False
         self.heatmap_mode = MODES[0]
-        self.busy = ""
-        self._commands: queue.Queue[Command] = queue.Queue()
-        self._interrupt = threading.Event()
-        self._pending: dict[str, Snapshot] = {}
-        self._pending_lock = threading.Lock()
-        self._message_in_flight = False
+        self.engine = EngineThread(self, self._names)
+        self.main_screen = MainScreen()
         self._snapshots: dict[str, Snapshot] = {}
-        self._idle = threading.Event()
-        self._draw_seconds = 0.0  # a moving average of the time to build a frame
 
-    # -- layout ----------------------------------------------------------------------------------
-    def compose(self) -> ComposeResult:
-        yield TextPanel(id="status", wrap=False)
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield TextPanel(id="network", wrap=False)
-                yield TextPanel(id="inspector")
-            with Vertical(id="right"):
-                yield Heatmap(id="heatmap")
-                with Horizontal(id="lower"):
-                    yield GradientBars(id="gradients")
-                    yield InputPlane(id="plane")
-                    yield LayerSpreadView(id="spread")
-                yield Curves(id="curves")
-        yield Static(id="too-small")
-        yield Footer(compact=True)
+    @property
+    def session(self) -> Session | None:
+        return self.engine.session
 
     def on_mount(self) -> None:
-        for widget_id, title in (("network", "Network"), ("inspector", "Selected unit"),
-                                 ("gradients", "Gradient norm, log scale"), ("plane", "Input plane"),
-                                 ("spread", "Layers: spread of the activations"),
-                                 ("curves", LEGEND)):
-            self.query_one(f"#{widget_id}").border_title = title
-        self.query_one(Heatmap).border_title = "Activations"
-        self._check_size()
+        self.call_after_refresh(self._first_screen)  # once the main screen is composed
+
+    def _first_screen(self) -> None:
         if self.scenario is None:
             self.push_screen(PickerScreen(), self._picked)
         else:
@@ -164,122 +79,55 @@ class ReluApp(App[None]):
 
     def on_ready(self) -> None:
         """The first frame is on screen: only now start the engine, which loads PyTorch behind it."""
-        self.call_after_refresh(self._engine_loop)
+        self.call_after_refresh(self.engine.start)
 
-    def on_resize(self) -> None:
-        self._check_size()
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.engine.interrupt.set()  # any key ends a running `u` (or sweep), as the help says
+        await super().on_event(event)
 
-    def _check_size(self) -> None:
-        width, height = self.size
-        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.screen.set_class(small, "-too-small")
-        self.screen.set_class(width < 110 or height < 36, "-narrow")
-        self.query_one("#too-small", Static).update(
-            f"The terminal is {width}×{height}; relu-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
-            "Enlarge the window (q quits)."
-        )
+    def action_quit(self) -> None:
+        self.engine.stop()  # a daemon thread: an epoch still running never holds the exit
+        self.exit()
 
-    # -- engine thread ---------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="engine", name="engine")
-    def _engine_loop(self) -> None:
-        """Run queued commands in order; while playing, step whenever the queue is empty."""
-        worker = get_current_worker()
-        last_step = last_frame = 0.0
-        while not worker.is_cancelled:
-            delay = 0.05
-            if self.playing:
-                delay = max(0.0, 1 / SPEEDS[self.speed_index] - (time.monotonic() - last_step))
-            try:
-                command = self._commands.get(timeout=delay) if delay > 0 else self._commands.get_nowait()
-            except queue.Empty:
-                command = None
-                if not self.playing:
-                    self._idle.set()
-            if self.session is None and command is None:
-                continue
-            if command is not None:
-                self._interrupt.clear()
-                try:
-                    note = command(self.session)
-                except Exception as exc:  # keep the app alive; say what failed
-                    self.post_message(self.Notice(f"{type(exc).__name__}: {exc}", "error"))
-                    note = None
-                if note:
-                    self.post_message(self.Notice(note))
-                self._publish()
-                last_frame = time.monotonic()
-            elif self.playing and self.session is not None:
-                self.session.step_epochs(self._names(), 1)
-                last_step = time.monotonic()
-                if all(self.session.trainer(n).diverged for n in self._names()):
-                    self.call_from_thread(setattr, self, "playing", False)
-                    self._publish()
-                elif last_step - last_frame >= self._frame_interval():
-                    self._publish()
-                    last_frame = last_step
-
-    def _frame_interval(self) -> float:
-        """15 frames a second; at full speed fewer when drawing is slow, so the engine thread keeps
-        the interpreter most of the time (the UI thread shares it)."""
-        if SPEEDS[self.speed_index] != float("inf"):
-            return FRAME_INTERVAL
-        return max(FRAME_INTERVAL, self._draw_seconds / DRAW_SHARE)
-
+    # -- talking to the engine -------------------------------------------------------------------
     def _names(self) -> tuple[str, ...]:
         return self.session.names if self.compare_mode else (self.variant,)
 
-    def _publish(self) -> None:
-        """Snapshot the visible variants; replace anything the UI has not drawn yet."""
-        snapshots = {name: self.session.snapshot(name) for name in self._names()}
-        with self._pending_lock:
-            self._pending = snapshots
-            if self._message_in_flight:
-                return
-            self._message_in_flight = True
-        self.post_message(self.Published())
-
-    def submit(self, command: Command, *, interrupt: bool = True) -> None:
-        """Pause play and queue a command for the engine thread; by default it interrupts a running `u`."""
+    def submit(self, command: Command) -> None:
+        """Pause play and queue a command for the engine thread."""
         self.playing = False
-        if interrupt:
-            self._interrupt.set()
-        self._idle.clear()
-        self._commands.put(command)
+        self.engine.submit(command)
 
-    def _keep_going(self, label: str) -> Callable[[int, int], bool]:
-        """A progress callback for long commands: shows progress, stops on any new key."""
-        def progress(done: int, total: int) -> bool:
-            self.busy = f"{label} {done}/{total}…"
-            if done % 10 == 0:
-                self._publish()
-            return not self._interrupt.is_set()
-        return progress
+    def settled(self) -> bool:
+        """True when every queued command has run and its snapshot is on screen (not while playing)."""
+        return self.engine.settled()
 
-    # -- UI side ---------------------------------------------------------------------------------
-    def on_relu_app_published(self, _: Published) -> None:
-        with self._pending_lock:
-            snapshots, self._pending = self._pending, {}
-            self._message_in_flight = False
-        if not snapshots:
-            return
-        self._snapshots.update(snapshots)
+    def on_frame(self, frame: Frame) -> None:
+        self._snapshots.update(frame.snapshots)
         start = time.perf_counter()
         self._render_all()
-        self._draw_seconds = 0.8 * self._draw_seconds + 0.2 * (time.perf_counter() - start)
+        self.engine.drawn(time.perf_counter() - start)
+
+    def on_busy(self, message: Busy) -> None:
+        self.busy = message.text
+
+    def on_paused(self, _: Paused) -> None:
+        self.playing = False
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity, timeout=6)
 
     @property
     def current(self) -> Snapshot | None:
         """The snapshot on screen for the current variant."""
         return self._snapshots.get(self.variant)
 
-    def settled(self) -> bool:
-        """True when every queued command has run and its snapshot is on screen (not while playing)."""
-        with self._pending_lock:
-            drawn = not self._message_in_flight
-        return self._idle.is_set() and self._commands.empty() and drawn and self.session is not None
-
-    def on_relu_app_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=6)
+    # -- drawing ---------------------------------------------------------------------------------
+    def _status(self, snap: Snapshot):
+        playing, speed, busy, position = self.playing, self._speed_text(), self.busy, self._position()
+        return lambda width, height: status_text(snap, playing=playing, speed=speed, busy=busy,
+                                                 position=position, width=width)
 
     def _render_all(self) -> None:
         snap = self._snapshots.get(self.variant)
@@ -289,24 +137,11 @@ class ReluApp(App[None]):
         layer, unit = self.selected
         if layer >= len(layers) or unit >= layers[layer].width:
             self.selected = (0, 0)
-        status = status_text(snap, playing=self.playing, speed=self._speed_text(), busy=self.busy,
-                             position=self._position(), width=self.size.width - 2)
-        if isinstance(self.screen, CompareScreen):
-            self.screen.show({n: self._snapshots[n] for n in self.screen.names if n in self._snapshots}, status)
+        if self.compare_mode:
+            compare = next(s for s in self.screen_stack if isinstance(s, CompareScreen))
+            compare.show({n: self._snapshots[n] for n in compare.names if n in self._snapshots}, self._status(snap))
             return
-        self.query_one("#status", TextPanel).update(status)
-        self.query_one("#network", TextPanel).update(network_text(snap, self.selected, *self._network_size()))
-        self.query_one("#inspector", TextPanel).update(inspector_text(snap, self.selected))
-        self.query_one(Heatmap).show(snap, self.selected)
-        self.query_one(GradientBars).show(snap, self.selected)
-        self.screen.set_class(snap.plane is None, "-no-plane")  # no plane: the layer spreads take its place
-        self.query_one(InputPlane).show(snap, self.selected)
-        self.query_one(LayerSpreadView).show(snap)
-        self.query_one(Curves).show(snap)
-
-    def _network_size(self) -> tuple[int, int]:
-        region = self.query_one("#network").content_region
-        return max(region.height, 4), max(region.width, 20)
+        self.main_screen.show(snap, self.selected, self._status(snap))
 
     def _position(self) -> tuple[int, int]:
         names = self.scenario.variant_names
@@ -318,23 +153,28 @@ class ReluApp(App[None]):
 
     def watch_selected(self, selected: tuple[int, int]) -> None:
         snap = self._snapshots.get(self.variant)
-        if snap is None or isinstance(self.screen, CompareScreen):
-            return
-        self.query_one("#network", TextPanel).update(network_text(snap, selected, *self._network_size()))
-        self.query_one("#inspector", TextPanel).update(inspector_text(snap, selected))
-        self.query_one(Heatmap).select(selected)
-        self.query_one(GradientBars).select(selected)
-        self.query_one(InputPlane).select(selected)
+        if snap is not None and not self.compare_mode:
+            self.main_screen.select(snap, selected)
 
-    def watch_playing(self) -> None:
+    def watch_playing(self, playing: bool) -> None:
+        self.engine.playing = playing
         self._refresh_status()
 
-    def watch_speed_index(self) -> None:
+    def watch_speed_index(self, index: int) -> None:
+        self.engine.speed = SPEEDS[index]
+        self._refresh_status()
+
+    def watch_busy(self) -> None:
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        if self._snapshots.get(self.variant) is not None and self.is_mounted:
+        snap = self._snapshots.get(self.variant)
+        if snap is None or not self.is_mounted:
+            return
+        if self.compare_mode:
             self._render_all()
+        else:
+            self.main_screen.set_status(self._status(snap))
 
     # -- opening scenarios -----------------------------------------------------------------------
     def _picked(self, scenario: Scenario | None) -> None:
@@ -348,26 +188,22 @@ class ReluApp(App[None]):
         self.selected = (0, 0)
         self._snapshots.clear()
         self.sub_title = scenario.title
-        self._show_preview(scenario)
+        self.main_screen.preview(scenario.with_variant(variant), self._position())
+        engine = self.engine
 
         def load(_: Session | None) -> None:
             from .session import Session  # imports PyTorch: off the UI thread, after the first frame
 
-            self.session = Session(scenario)
-            self.session.trainer(variant)
+            engine.session = Session(scenario)
+            engine.session.trainer(variant)
             gc.freeze()  # PyTorch's and Textual's objects live on: full collections need not scan them (~0.1 s each)
 
         self.submit(load)
 
-    def _show_preview(self, scenario: Scenario) -> None:
-        """Draw the scenario as described while PyTorch loads: the first frame never waits for it."""
-        self.query_one("#status", TextPanel).update(preview_status(scenario, self._position()))
-        self.query_one("#network", TextPanel).update(outline_text(scenario))
-        self.query_one("#inspector", TextPanel).update(Text(" ".join(scenario.description.split()), style="dim"))
-
     # -- actions ---------------------------------------------------------------------------------
     def action_step(self, epochs: int = 1) -> None:
-        self.submit(lambda s: s.step_epochs(self._names(), epochs))
+        progress = self.engine.keep_going("training") if epochs > 1 else None
+        self.submit(lambda s: s.step_epochs(self._names(), epochs, progress, self.engine.batch_progress))
 
     def action_batch(self) -> None:
         self.submit(lambda s: s.step_batch(self._names()))
@@ -375,8 +211,7 @@ class ReluApp(App[None]):
     def action_until(self) -> None:
 
         def until(s: Session) -> str:
-            epoch = s.until_change(self._names(), UNTIL_LIMIT, self._keep_going("until a unit changes"))
-            self.busy = ""
+            epoch = s.until_change(self._names(), UNTIL_LIMIT, self.engine.keep_going("until a unit changes"))
             if epoch is None:
                 return "Stopped: no unit changed state."
             return f"A unit changed state at epoch {epoch}."
@@ -384,7 +219,6 @@ class ReluApp(App[None]):
 
     def action_play(self) -> None:
         self.playing = not self.playing
-        self._interrupt.set()
 
     def action_speed(self, change: int) -> None:
         self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + change))
@@ -412,12 +246,13 @@ class ReluApp(App[None]):
             self.selected = moved(snap.record.layers, self.selected, delta)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Tab selects layers on the main screen only (elsewhere it moves focus); w needs a sweep."""
-        if action == "layer":
-            return self.screen is self.screen_stack[0]
+        """w needs a scenario with a sweep."""
         if action == "sweep":
             return self.scenario is not None and self.scenario.sweep is not None
         return True
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
 
     def action_layer(self, delta: int) -> None:
         snap = self._snapshots.get(self.variant)
@@ -472,22 +307,22 @@ class ReluApp(App[None]):
 
         def on_point(points: list) -> bool:
             self.call_from_thread(screen.show, list(points))
-            return not self._interrupt.is_set()
+            return not (self.engine.interrupt.is_set() or self.engine.stopping)
 
         def sweep(s: Session) -> str:
             done = len(s.sweep(on_point))
             return "Sweep done." if done == total else f"Sweep stopped at {done} of {total}; press w to run it again."
-        self.submit(sweep, interrupt=False)
+        self.submit(sweep)
 
     def action_open(self) -> None:
         self.playing = False
-        self.push_screen(PickerScreen(), self._picked)
+        self.push_screen(PickerScreen(self.scenario.name if self.scenario else None), self._picked)
 
     def action_export(self) -> None:
         from .exporting import export_history
 
         directory, names = self.export_dir, self._names()
-        self.submit(lambda s: export_history(s, names, directory), interrupt=False)
+        self.submit(lambda s: export_history(s, names, directory))
 
     def action_screenshot(self) -> None:
         self.screenshot_dir.mkdir(parents=True, exist_ok=True)
@@ -497,7 +332,8 @@ class ReluApp(App[None]):
         self.notify(f"Saved {path}", timeout=6)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if b.description], self.scenario))
+        bindings = [b for b in type(self.screen).BINDINGS if isinstance(b, Binding) and b.description]
+        self.push_screen(HelpScreen(bindings, self.scenario))
 
 
 def _redraw(session: Session) -> None:

@@ -1,4 +1,4 @@
-"""Pick a bundled scenario: its title and description, Enter to open it."""
+"""Pick a bundled scenario: a line per title, the highlighted one's story below, Enter to open it."""
 
 from __future__ import annotations
 
@@ -12,12 +12,26 @@ from textual.widgets.option_list import Option
 from ..bundled import bundled
 from ..errors import ScenarioError
 from ..scenario import Scenario, load_scenario
+from .lines import TextPanel
+from .main_screen import QUIT, TRAINING_BINDINGS
+
+# the training keys do nothing here but say so (they would otherwise be silently ignored)
+_NOT_YET = [Binding(key, "not_yet", "", show=False) for b in TRAINING_BINDINGS for key in b.key.split(",")]
 
 
 class PickerScreen(Screen[Scenario | None]):
     """Dismisses with the chosen scenario, or None (escape)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back"), Binding("q", "app.quit", "Quit")]
+    BINDINGS = [
+        Binding("enter", "open", "Open", key_display="⏎", tooltip="Open the highlighted scenario", id="pick"),
+        Binding("escape", "dismiss(None)", "Back", key_display="esc", id="back"),
+        QUIT,
+        *_NOT_YET,
+    ]
+
+    def __init__(self, current: str | None = None) -> None:
+        super().__init__()
+        self.current = current
 
     def compose(self) -> ComposeResult:
         yield Static(Text("relu-tui · choose a scenario (↑↓, Enter)", style="bold"), id="picker-title")
@@ -31,12 +45,40 @@ class PickerScreen(Screen[Scenario | None]):
                 continue
             self._scenarios.append(scenario)
             prompt = Text(scenario.title, style="bold")
-            prompt.append(f"  ({scenario.name}; variants: {', '.join(scenario.variant_names)})\n", style="dim")
-            prompt.append(" ".join(scenario.description.split()))
+            prompt.append(f"  {scenario.name} · {len(scenario.variant_names)} variant(s)", style="dim")
             options.append(Option(prompt, id=scenario.name))
         yield OptionList(*options, id="picker")
-        yield Footer()
+        yield TextPanel(id="picker-about")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        picker = self.query_one(OptionList)
+        names = [s.name for s in self._scenarios]
+        if self.current in names:
+            picker.highlighted = picker.get_option_index(self.current)
+        elif picker.highlighted is None and names:
+            picker.highlighted = picker.get_option_index(names[0])
+        picker.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        scenario = self._by_name(event.option.id)
+        if scenario is None:
+            return
+        about = Text(scenario.title, style="bold")
+        about.append(f"\n{scenario.name} · variants: {', '.join(scenario.variant_names)}\n\n", style="dim")
+        about.append(" ".join(scenario.description.split()))
+        self.query_one("#picker-about", TextPanel).update(about)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        chosen = next(s for s in self._scenarios if s.name == event.option.id)
-        self.dismiss(chosen)
+        self.dismiss(self._by_name(event.option.id))
+
+    def action_open(self) -> None:
+        picker = self.query_one(OptionList)
+        if picker.highlighted is not None:
+            self.dismiss(self._by_name(picker.get_option_at_index(picker.highlighted).id))
+
+    def action_not_yet(self) -> None:
+        self.notify("Choose a scenario first: ↑↓ to highlight one, Enter to open it.", severity="warning", timeout=4)
+
+    def _by_name(self, name: str | None) -> Scenario | None:
+        return next((s for s in self._scenarios if s.name == name), None)

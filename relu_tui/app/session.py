@@ -6,6 +6,7 @@ No Textual here: the app calls these methods from its worker threads only.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 HEATMAP_SAMPLES = 480
 Progress = Callable[[int, int], bool]  # (done, total) -> keep going?
+BatchProgress = Callable[[int, int, int, float], bool]  # (epoch, batches done, batches, start time) -> keep going?
 
 
 class Session:
@@ -51,11 +53,19 @@ class Session:
         return take_snapshot(trainer, samples=self._samples[name])
 
     # -- commands: each applies to the named variants in lockstep ----------------------------
-    def step_epochs(self, names: Iterable[str], n: int, progress: Progress | None = None) -> None:
+    def step_epochs(self, names: Iterable[str], n: int, progress: Progress | None = None,
+                    batch_progress: BatchProgress | None = None) -> None:
+        """``progress(epochs done, n)`` after each epoch and ``batch_progress(epoch, batches done,
+        batches, start time)`` after each mini-batch; either stops the command by returning False."""
         trainers = [self.trainer(name) for name in names]
         for done in range(n):
             for trainer in trainers:
-                trainer.step_epoch()
+                started, epoch = time.monotonic(), trainer.epoch + 1
+                on_batch = None if batch_progress is None else (
+                    lambda k, total: batch_progress(epoch, k, total, started))
+                trainer.step_epoch(on_batch)
+                if trainer.batch:  # stopped within the epoch
+                    return
             if progress is not None and not progress(done + 1, n):
                 return
 

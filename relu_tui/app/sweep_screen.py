@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from .chart import LineChart, Series
+from .main_screen import QUIT
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -23,7 +24,7 @@ _COLORS = ("#ff5f5f", "#ffaf5f", "#ffff5f", "#5fd75f", "#5fd7d7", "#5f87ff", "#d
 class SweepScreen(Screen[None]):
     """Fills in as the grid points finish; escape or w goes back."""
 
-    BINDINGS = [Binding("escape,w", "app.pop_screen", "Back", key_display="w")]
+    BINDINGS = [Binding("escape,w", "app.pop_screen", "Back", key_display="w"), QUIT]
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()

@@ -1,0 +1,176 @@
+"""The engine thread: runs the app's commands on a session, in order, off the UI thread.
+
+It posts messages that carry their data (new snapshots, progress, notices) to the app, as a reader
+thread does; a new frame is built only once the previous one has been drawn, so a slow terminal
+never piles up frames. A daemon thread: quitting never waits for an epoch to finish.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from ..snapshot import Snapshot
+    from .session import Session
+
+SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
+FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
+DRAW_SHARE = 0.1  # at full speed, building frames may take this share of the time; training gets the rest
+PROGRESS_AFTER = 1.0  # an epoch running longer than this many seconds shows its batches in the status
+PROGRESS_EVERY = 0.25  # seconds between two progress lines
+
+Command = Callable[["Session | None"], "str | None"]
+
+
+class Frame(Message):
+    """New snapshots of the visible variants (name -> snapshot)."""
+
+    def __init__(self, snapshots: dict[str, Snapshot]) -> None:
+        super().__init__()
+        self.snapshots = snapshots
+
+
+class Busy(Message):
+    """What a long command is doing now ("" when it is done)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class Notice(Message):
+    def __init__(self, text: str, severity: str = "information") -> None:
+        super().__init__()
+        self.text, self.severity = text, severity
+
+
+class Paused(Message):
+    """Play stopped by itself (every visible variant diverged)."""
+
+
+class EngineThread(threading.Thread):
+    """Owns the session; the app talks to it only through :meth:`submit` and the flags below."""
+
+    def __init__(self, app: App, names: Callable[[], tuple[str, ...]]) -> None:
+        super().__init__(name="relu-tui engine", daemon=True)
+        self.app = app
+        self.names = names  # the variants on screen, read when a frame is built
+        self.session: Session | None = None
+        self.playing = False
+        self.speed = SPEEDS[3]
+        self.interrupt = threading.Event()  # set by any key: ends a running `u` or sweep
+        self._commands: queue.Queue[Command] = queue.Queue()
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._in_flight = threading.Event()  # a Frame is posted and not drawn yet
+        self._dirty = False  # the session changed since the last frame
+        self.draw_seconds = 0.0  # a moving average of the UI's time to draw a frame
+        self._said = 0.0  # when the last progress line went out
+        self._busy = ""  # the last progress line posted
+
+    # -- called from the UI thread ----------------------------------------------------------------
+    def submit(self, command: Command) -> None:
+        self._idle.clear()
+        self._commands.put(command)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def drawn(self, seconds: float) -> None:
+        """The UI drew the last frame in ``seconds``."""
+        self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
+        self._in_flight.clear()
+
+    def settled(self) -> bool:
+        """Every queued command has run and its frame is drawn (never while playing)."""
+        return (self._idle.is_set() and self._commands.empty() and not self._dirty
+                and not self._in_flight.is_set() and self.session is not None)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    # -- the thread -------------------------------------------------------------------------------
+    def run(self) -> None:
+        last_step = last_frame = 0.0
+        while not self._stop.is_set():
+            delay = 0.05
+            if self.playing:
+                delay = max(0.0, 1 / self.speed - (time.monotonic() - last_step))
+            try:
+                command = self._commands.get(timeout=delay) if delay > 0 else self._commands.get_nowait()
+            except queue.Empty:
+                command = None
+            if command is not None:
+                self._run(command)
+            elif self.playing and self.session is not None:
+                names = self.names()
+                self.session.step_epochs(names, 1, batch_progress=self.batch_progress)
+                last_step = time.monotonic()
+                self._dirty = True
+                if all(self.session.trainer(n).diverged for n in names):
+                    self.playing = False
+                    self.app.post_message(Paused())
+                elif last_step - last_frame < self._frame_interval():
+                    continue
+            if self._dirty and not self._in_flight.is_set():
+                self._publish()
+                last_frame = time.monotonic()
+            if self._commands.empty() and not self.playing:
+                self._idle.set()
+
+    def _run(self, command: Command) -> None:
+        self.interrupt.clear()
+        try:
+            note = command(self.session)
+        except Exception as exc:  # keep the app alive; say what failed
+            self.app.post_message(Notice(f"{type(exc).__name__}: {exc}", "error"))
+            note = None
+        if note:
+            self.app.post_message(Notice(note))
+        self._say("")
+        self._dirty = self.session is not None
+
+    def _publish(self) -> None:
+        self._dirty = False
+        self._in_flight.set()
+        self.app.post_message(Frame({name: self.session.snapshot(name) for name in self.names()}))
+
+    def _frame_interval(self) -> float:
+        """15 frames a second; at full speed fewer when drawing is slow, so the engine thread keeps
+        the interpreter most of the time (the UI thread shares it)."""
+        if self.speed != float("inf"):
+            return FRAME_INTERVAL
+        return max(FRAME_INTERVAL, self.draw_seconds / DRAW_SHARE)
+
+    # -- progress callbacks for long commands -----------------------------------------------------
+    def keep_going(self, label: str) -> Callable[[int, int], bool]:
+        """A progress callback for commands of many epochs: says how far they are, stops on any key."""
+        def progress(done: int, total: int) -> bool:
+            self._say(f"{label} {done}/{total}…")
+            if done % 10 == 0 and not self._in_flight.is_set():
+                self._publish()
+            return not (self.interrupt.is_set() or self._stop.is_set())
+        return progress
+
+    def batch_progress(self, epoch: int, done: int, total: int, started: float) -> bool:
+        """Called after each mini-batch: an epoch that runs long shows its batches; quitting stops it."""
+        now = time.monotonic()
+        if now - started >= PROGRESS_AFTER and (done == total or now - self._said >= PROGRESS_EVERY):
+            self._said = now
+            self._say("" if done == total else f"epoch {epoch}: batch {done:,} of {total:,}…")
+        return not self._stop.is_set()
+
+    def _say(self, text: str) -> None:
+        """Post what the engine is busy with, when it changed."""
+        if text != self._busy:
+            self._busy = text
+            self.app.post_message(Busy(text))
