@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ..records import STATES
 from ..scenario import Scenario
@@ -75,3 +75,4 @@ class HelpScreen(ModalScreen[None]):
                     about.append(variant.summary or "")
                 yield Static(about)
             yield Static(Text("esc closes this screen", style=DIM))
+        yield Footer(compact=True)

@@ -23,7 +23,7 @@ from .compare_screen import CompareScreen
 from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
 from .heatmap import MODES, Heatmap
 from .help_screen import HelpScreen
-from .main_screen import MIN_SIZE, MainScreen
+from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
 from .panels import status_text
 from .picker_screen import PickerScreen
 from .sweep_screen import SweepScreen
@@ -42,9 +42,8 @@ class ReluApp(App[None]):
     CSS_PATH = "relu_tui.tcss"
     TITLE = "relu-tui"
     ENABLE_COMMAND_PALETTE = False
-    # every screen gets the size classes of the terminal it is drawn on, applied on each resize
-    HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (MIN_SIZE[0], "-w-narrow"), (110, "-w-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (MIN_SIZE[1], "-h-short"), (36, "-h-tall")]
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     playing: reactive[bool] = reactive(False)
     speed_index: reactive[int] = reactive(3)

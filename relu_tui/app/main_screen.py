@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 MIN_SIZE = (80, 24)
+# every screen gets the size classes of the terminal it is drawn on, applied by Textual on each resize
+HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (MIN_SIZE[0], "-w-narrow"), (110, "-w-wide")]
+VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (MIN_SIZE[1], "-h-short"), (36, "-h-tall")]
 
 _STEP = Binding.Group("Step", compact=True)
 _PLAY = Binding.Group("Play", compact=True)

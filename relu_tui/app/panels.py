@@ -217,6 +217,9 @@ def _network_columns(snap: Snapshot, selected: tuple[int, int], height: int, dec
             out.append(" " * (width - used + (2 if k < len(blocks) - 1 else 0)))
         out.rstrip()
         out.append("\n")
+    for layer in layers:
+        if layer.count(DEAD) == layer.width:
+            out.append(f"{STATE_GLYPH[DEAD]} {layer.name}: all dead\n", STATE_STYLE[DEAD])
     out.rstrip()
     return out
 

@@ -23,7 +23,8 @@ class PickerScreen(Screen[Scenario | None]):
     """Dismisses with the chosen scenario, or None (escape)."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", key_display="⏎", tooltip="Open the highlighted scenario", id="pick"),
+        Binding("enter", "open", "Open", key_display="⏎", priority=True, tooltip="Open the highlighted scenario",
+                id="pick"),
         Binding("escape", "dismiss(None)", "Back", key_display="esc", id="back"),
         QUIT,
         *_NOT_YET,
@@ -70,7 +71,7 @@ class PickerScreen(Screen[Scenario | None]):
         self.query_one("#picker-about", TextPanel).update(about)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._by_name(event.option.id))
+        self.dismiss(self._by_name(event.option.id))  # a click
 
     def action_open(self) -> None:
         picker = self.query_one(OptionList)

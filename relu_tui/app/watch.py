@@ -32,6 +32,7 @@ from .curves import loss_share
 from .gradients import GradientBars
 from .heatmap import Heatmap
 from .lines import TextPanel
+from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from .palette import DIM, STATE_GLYPH, STATE_STYLE
 from .unit_rows import jumped, moved
 
@@ -131,6 +132,8 @@ class WatchApp(App[None]):
     CSS_PATH = "relu_tui.tcss"
     TITLE = "relu-tui watch"
     ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     BINDINGS = [
         Binding("up,k", "move(-1)", "Select ↑", key_display="↑", tooltip="Select the previous unit", id="up"),
         Binding("down,j", "move(1)", "Select ↓", key_display="↓", tooltip="Select the next unit", id="down"),
