@@ -33,8 +33,8 @@ MIN_SIZE = (80, 24)
 HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (MIN_SIZE[0], "-w-narrow"), (110, "-w-wide")]
 VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (MIN_SIZE[1], "-h-short"), (36, "-h-tall")]
 
-_STEP = Binding.Group("Step", compact=True)
-_PLAY = Binding.Group("Play", compact=True)
+_STEP = Binding.Group("Train", compact=True)
+_PLAY = _STEP
 _TIME = Binding.Group("Time", compact=True)
 _VIEW = Binding.Group("View", compact=True)
 _FILE = Binding.Group("Files", compact=True)
@@ -75,9 +75,9 @@ class MainScreen(Screen[None]):
                 id="up"),
         Binding("down,j", "app.move(1)", "Select ↓", key_display="↓", group=_VIEW, tooltip="Select the next unit",
                 id="down"),
-        Binding("tab", "app.layer(1)", "Next layer", key_display="tab", group=_VIEW, priority=True,
+        Binding("tab", "app.layer(1)", "Layer", key_display="tab", group=_VIEW,
                 tooltip="Select a unit in the next layer (shift+tab: previous)", id="layer"),
-        Binding("shift+tab", "app.layer(-1)", "", show=False, priority=True),
+        Binding("shift+tab", "app.layer(-1)", "", show=False),
         HEATMAP_BINDING,
         Binding("1", "app.variant(1)", "Variant", key_display="1-9", group=_VIEW, tooltip="Switch to variant 1..9",
                 id="variant"),
