@@ -56,6 +56,10 @@ class Paused(Message):
     """Play stopped by itself (every visible variant diverged)."""
 
 
+def _wake(_: Session | None) -> None:
+    """Not a command: wakes the thread to send a frame it had to hold back."""
+
+
 class EngineThread(threading.Thread):
     """Owns the session; the app talks to it only through :meth:`submit` and the flags below."""
 
@@ -85,9 +89,11 @@ class EngineThread(threading.Thread):
         self._stop.set()
 
     def drawn(self, seconds: float) -> None:
-        """The UI drew the last frame in ``seconds``."""
+        """The UI drew the last frame in ``seconds``; a change made meanwhile goes out at once."""
         self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
         self._in_flight.clear()
+        if self._dirty:
+            self._commands.put(_wake)
 
     def settled(self) -> bool:
         """Every queued command has run and its frame is drawn (never while playing)."""
@@ -109,7 +115,9 @@ class EngineThread(threading.Thread):
                 command = self._commands.get(timeout=delay) if delay > 0 else self._commands.get_nowait()
             except queue.Empty:
                 command = None
-            if command is not None:
+            if command is _wake:
+                pass
+            elif command is not None:
                 self._run(command)
             elif self.playing and self.session is not None:
                 names = self.names()
