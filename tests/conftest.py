@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _crash_logs_in_a_temporary_directory(tmp_path_factory):
+    """An app that crashes under test writes its log here, not into ~/.local/state."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        yield
+
+
 def scenario(text: str, name: str = "inline.toml") -> Scenario:
     """A scenario from dedented TOML text."""
     return loads_scenario(textwrap.dedent(text), source=name)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from ..scenario import Scenario
 from .compare_screen import CompareScreen
+from .crashing import ReportingApp, run_reporting
 from .curves import LEGEND, Curves
 from .gradients import GradientBars
 from .heatmap import MODES, Heatmap
@@ -56,7 +57,7 @@ _TIME = Binding.Group("Time", compact=True)
 _VIEW = Binding.Group("View", compact=True)
 
 
-class ReluApp(App[None]):
+class ReluApp(ReportingApp):
     """Keyboard-first; every binding appears in the Footer and on the help screen (?)."""
 
     CSS_PATH = "relu_tui.tcss"
@@ -185,7 +186,9 @@ class ReluApp(App[None]):
         """Run queued commands in order; while playing, step whenever the queue is empty."""
         worker = get_current_worker()
         last_step = last_frame = 0.0
-        while not worker.is_cancelled:
+        # A worker started after the app began to stop (a crash before this first ran) is never
+        # cancelled, and the process would wait for it forever: stop with the app too.
+        while not worker.is_cancelled and self.is_running:
             delay = 0.05
             if self.playing:
                 delay = max(0.0, 1 / SPEEDS[self.speed_index] - (time.monotonic() - last_step))
@@ -505,5 +508,4 @@ def _redraw(session: Session) -> None:
 
 
 def run_app(scenario: Scenario | None, variant: str = "base") -> int:
-    ReluApp(scenario, variant).run()
-    return 0
+    return run_reporting(ReluApp(scenario, variant))
