@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ..explanations import explain
 from ..records import ALIVE, STATES
+from .figures import significant
 from .palette import (DIM, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _numbers_line(snap: Snapshot, playing: bool, speed: str, busy: str, compact:
     text = Text()
     epoch = f"epoch {rec.epoch}" + (f" + {rec.batch} batch(es)" if rec.batch else "")
     text.append(epoch, _BOLD)
-    loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
+    loss = "nan/inf" if rec.diverged else significant(rec.loss)
     if compact:
         text.append(f"  loss {loss}  acc {_pct(rec.accuracy)}/{_pct(rec.test_accuracy)}  ")
     else:
