@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
+import re
+import select
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import textwrap
+import time
 
 import pytest
 
@@ -119,6 +125,35 @@ def test_the_command_exits_1_with_one_line_naming_the_log(module, name, args, tm
     text = log.read_text()
     assert f"command relu-tui {' '.join(args)}" in text and "Traceback (most recent call last)" in text
     assert 'File "<string>", line 6, in fail' in text and text.endswith("RuntimeError: planted failure\n")
+
+
+def test_in_a_terminal_the_screen_is_restored_and_one_line_follows(tmp_path):
+    """The real terminal driver on a pseudo-terminal: after the app leaves the alternate screen, the
+    only text is the one line (Textual used to print its full traceback there, and exit 0)."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    script = textwrap.dedent(CLI.format(module="main", name="network_text"))
+    process = subprocess.Popen([sys.executable, "-c", script, "negative_init"], stdin=slave, stdout=slave,
+                               stderr=slave, cwd=tmp_path, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)},
+                               start_new_session=True)
+    os.close(slave)
+    output, deadline = bytearray(), time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if select.select([master], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    os.close(master)
+    assert process.wait(timeout=10) == 1
+    screen, left, after = output.rpartition(b"\x1b[?1049l")  # leaving the alternate screen
+    assert screen and left
+    (line,) = re.sub(rb"\x1b\[[?0-9;]*[A-Za-z]", b"", after).decode().splitlines()
+    log = next((tmp_path / "relu-tui").glob("crash-*.log"))
+    assert line == f"relu-tui: ReluApp crashed: RuntimeError: planted failure (fail, <string>:6); full traceback in {log}"
 
 
 def capture(error: BaseException) -> BaseException:
