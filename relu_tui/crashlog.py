@@ -24,9 +24,8 @@ def state_dir() -> Path:
 def write_crash_log(error: BaseException, what: str) -> Path | None:
     """Write ``error``'s traceback to a new ``crash-*.log``; None if no directory took it.
 
-    The file appears whole or not at all (written aside, then renamed into place) under a name
-    no earlier log has. Falls back to the temporary directory when the state
-    directory is not writable.
+    The file appears whole or not at all (written aside, then renamed into place), under a name
+    no earlier log has; the temporary directory takes it when the state directory is not writable.
     """
     from . import __version__
 
