@@ -6,11 +6,36 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import pytest_textual_snapshot
 
 from relu_tui import EpochRecord, Scenario, Trainer, loads_scenario
 
+from .snapshot_figures import CpuTolerantSVG
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _crash_logs_in_a_temporary_directory(tmp_path_factory):
+    """An app that crashes under test writes its log here, not into ~/.local/state."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        yield
+
+
+@pytest.fixture
+def _figures_may_round_differently(monkeypatch):
+    """The plugin's ``snap_compare`` takes its SVG extension from its module when it is set up."""
+    monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", CpuTolerantSVG)
+
+
+@pytest.fixture
+def snap_compare(_figures_may_round_differently, snap_compare):
+    """The plugin's ``snap_compare``, but a figure's last digit may differ by one (another CPU rounds
+    differently; see ``snapshot_figures``). The patch comes first in the arguments, so it is in
+    place when the plugin's fixture is set up."""
+    return snap_compare
 
 
 def scenario(text: str, name: str = "inline.toml") -> Scenario:

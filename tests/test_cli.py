@@ -66,6 +66,29 @@ def test_same_scenario_twice_gives_byte_identical_jsonl():
     assert first == second and first.count(b"\n") == 3 * 41
 
 
+THREADS = """
+import sys, torch
+import relu_tui.threads
+from relu_tui.cli import main
+threads = int(sys.argv[1])
+torch.set_num_threads(threads)
+relu_tui.threads.suit_threads = lambda scenario, **_: threads  # keep this count, whatever the network
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_small_network_gives_the_same_bytes_on_one_or_two_threads():
+    """The README's claim: below the threads module's SMALL_WORK, the thread count changes no byte."""
+    from relu_tui import find_scenario, load_scenario
+    from relu_tui.threads import SMALL_WORK, epoch_work
+
+    assert epoch_work(load_scenario(find_scenario("high_learning_rate"))) < SMALL_WORK
+    args = ["run", "high_learning_rate", "--all-variants", "--epochs", "60"]  # lr up to 300: the most sensitive
+    one, two = (subprocess.run([sys.executable, "-c", THREADS, str(n), *args], capture_output=True, check=True).stdout
+                for n in (1, 2))
+    assert one == two and one.count(b"\n") == 4 * 61
+
+
 def test_csv_is_tidy(capsys):
     _, out, _ = run_cli(capsys, "run", "negative_init", "--all-variants", "--epochs", "1", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))

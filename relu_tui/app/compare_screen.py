@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..records import STATES
+from .figures import significant
 from .heatmap import Heatmap
 from .lines import Layout, TextPanel
 from .main_screen import FILE_BINDINGS, HEATMAP_BINDING, HELP, QUIT, TRAINING_BINDINGS
@@ -41,7 +42,7 @@ def column_text(snap: Snapshot) -> Text:
         text.append("  DIVERGED", Style(color="#ffffff", bgcolor="#b3261e", bold=True))
     text.append(f"\n{snap.scenario.summary or snap.scenario.title}\n", DIM)
     acc = "–" if rec.accuracy is None else f"{100 * rec.accuracy:.1f}%"
-    loss = "nan/inf" if rec.diverged else f"{rec.loss:.4f}"
+    loss = "nan/inf" if rec.diverged else significant(rec.loss)
     text.append(f"epoch {rec.epoch}  loss {loss}  acc {acc}\n")
     counts = rec.counts()
     for code, name in enumerate(STATES):

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 
 from ..bundled import bundled
 from ..scenario import Scenario, load_scenario
+from .crashing import ReportingApp
 from .main import ReluApp
 
 
@@ -43,7 +44,7 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
         app.save_screenshot(path.name, str(path.parent))
         app.exit()
 
-    app.run(headless=True, size=size, auto_pilot=auto)
+    _run_headless(app, size, auto)
     return path
 
 
@@ -66,8 +67,15 @@ def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40
         app.save_screenshot(path.name, str(path.parent))
         app.exit()
 
-    app.run(headless=True, size=size, auto_pilot=auto)
+    _run_headless(app, size, auto)
     return path
+
+
+def _run_headless(app: ReportingApp, size: tuple[int, int], auto) -> None:
+    """Run ``app`` under ``auto``; its crash is raised here (the app prints no traceback of its own)."""
+    app.run(headless=True, size=size, auto_pilot=auto)
+    if app.crash is not None:
+        raise app.crash
 
 
 def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:

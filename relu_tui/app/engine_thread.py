@@ -107,7 +107,7 @@ class EngineThread(threading.Thread):
     # -- the thread -------------------------------------------------------------------------------
     def run(self) -> None:
         last_step = last_frame = 0.0
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self.app.is_running:  # ends with the app, however it ends
             delay = 0.05
             if self.playing:
                 delay = max(0.0, 1 / self.speed - (time.monotonic() - last_step))

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from ..scenario import Scenario
 from .compare_screen import CompareScreen
+from .crashing import ReportingApp, run_reporting
 from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
 from .heatmap import MODES, Heatmap
 from .help_screen import HelpScreen
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
 
 
-class ReluApp(App[None]):
+class ReluApp(ReportingApp):
     """Keyboard-first; each screen declares its own keys, shown in its Footer."""
 
     CSS_PATH = "relu_tui.tcss"
@@ -340,5 +340,4 @@ def _redraw(session: Session) -> None:
 
 
 def run_app(scenario: Scenario | None, variant: str = "base") -> int:
-    ReluApp(scenario, variant).run()
-    return 0
+    return run_reporting(ReluApp(scenario, variant))

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ..explanations import explain
 from ..records import ALIVE, DEAD, STATES
+from .figures import significant
 from .palette import (DIM, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
@@ -103,8 +104,8 @@ _SHORT = {"dead": "dead", "negative": "neg", "sparse": "sparse", "active": "act"
 
 
 def _num(value: float | None) -> str:
-    """A loss: 4 significant digits (that is what a reader compares), '–' when there is none."""
-    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
+    """A loss to its significant digits, '–' when there is none."""
+    return "–" if value is None or not math.isfinite(value) else significant(value)
 
 
 def _title_line(sc: Scenario, position: tuple[int, int]) -> Text:

@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -28,6 +28,7 @@ from ..monitor.runlog import META
 from ..monitor.view import RunView, run_view
 from ..records import ALIVE, STATES
 from .chart import LineChart, Series
+from .crashing import ReportingApp, run_reporting
 from .curves import loss_share
 from .gradients import GradientBars
 from .heatmap import Heatmap
@@ -126,7 +127,7 @@ def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
     return text
 
 
-class WatchApp(App[None]):
+class WatchApp(ReportingApp):
     """Follows a run directory; waits, with a message, while it holds no run yet."""
 
     CSS_PATH = "relu_tui.tcss"
@@ -262,5 +263,4 @@ class WatchApp(App[None]):
 
 
 def run_watch(run_dir: Path) -> int:
-    WatchApp(run_dir).run()
-    return 0
+    return run_reporting(WatchApp(run_dir))
