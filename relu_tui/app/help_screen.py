@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -41,6 +43,12 @@ def legend() -> Text:
     return text
 
 
+def reflow(text: str) -> str:
+    """Prose written with hard line breaks (a TOML multi-line string) as paragraphs the screen wraps
+    itself; a blank line still separates paragraphs."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
+
+
 def keys_text(bindings: list[Binding]) -> Text:
     text = Text()
     for binding in bindings:
@@ -69,7 +77,7 @@ class HelpScreen(ModalScreen[None]):
             if self._scenario is not None:
                 sc = self._scenario
                 about = Text(f"{sc.title}\n", style="bold")
-                about.append(sc.description + "\n")
+                about.append(reflow(sc.description) + "\n")
                 for name, variant in sc.variants.items():
                     about.append(f"\n  {name}: ", Style(bold=True))
                     about.append(variant.summary or "")
