@@ -162,7 +162,13 @@ class UnitRowsView(ScrollView, can_focus=False):
     def _render_row(self, row: Row, width: int, first: bool) -> Strip:
         layer = self.snapshot.record.layers[row.layer]
         if row.unit is None:
-            text = f"{layer.name} · {layer.activation} · {layer.count(DEAD)}/{layer.width} dead"
+            # narrow (compare columns): the count first, then what fits of the name and the activation;
+            # the form is chosen for the widest count, so it does not change as units die
+            forms = [(f"{layer.name} · {layer.activation} · ", " dead"),
+                     (STATE_GLYPH[DEAD], f" {layer.name} {layer.activation}"), (STATE_GLYPH[DEAD], f" {layer.name}")]
+            widest = len(f"{layer.width}/{layer.width}")
+            head, tail = next((f for f in forms if len(f[0]) + widest + len(f[1]) <= width), forms[-1])
+            text = f"{head}{layer.count(DEAD)}/{layer.width}{tail}"
             return Strip([Segment(text[:width], DIM + Style(bold=True))]).adjust_cell_length(width)
         state = int(layer.state[row.unit])
         style = STATE_STYLE[state] + Style(reverse=True) if (row.layer, row.unit) == self.selected else STATE_STYLE[state]
