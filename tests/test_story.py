@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import Static
 
 from relu_tui import Trainer, find_scenario, load_scenario, loads_scenario
 from relu_tui.explanations import explain
+from relu_tui.app.compare_screen import CompareScreen
+from relu_tui.app.curves import Curves
+from relu_tui.app.heatmap import Heatmap, class_columns
 from relu_tui.app.help_screen import HelpScreen
 from relu_tui.app.main import ReluApp
 
-from .app_helpers import settle, sync
+from .app_helpers import make_app, press, settle, sync
 
 SIZE = (120, 40)
+
+
+def visible(widget: Widget) -> list[str]:
+    """The lines a widget draws, as a person reads them (cut where the widget cuts them)."""
+    width, height = widget.size
+    return ["".join(s.text for s in strip) for strip in widget.render_lines(Region(0, 0, width, height))]
+
+
+def heatmap_lines(heatmap: Heatmap, count: int) -> list[str]:
+    return ["".join(s.text for s in heatmap.render_line(y)) for y in range(count)]
+
 
 TWO_PARAGRAPHS = '''
 title = "Two paragraphs"
@@ -67,3 +84,77 @@ def test_a_living_unit_under_a_dead_layer_is_explained_as_cut_off(name, blocker)
     text = explain(trainer.record, 0, 0, trainer.n_train)
     assert text.startswith(f"alive: it fires on {share:.0%} of the training inputs")
     assert f"every unit of {blocker} is dead" in text and "no gradient reaches it" in text
+
+
+def dead_per_layer(trainer: Trainer) -> list[int]:
+    """Units that are <= 0 on every training input, per layer, by hand (ReLU layers only)."""
+    pre, _ = relu_stack(trainer)
+    return [int((z <= 0).all(dim=0).sum()) for z in pre]
+
+
+@pytest.mark.parametrize(("name", "epochs"), [("high_learning_rate", 31), ("activation_zoo", 100), ("deep_init", 0)])
+@sync
+async def test_compare_columns_at_120x40_show_every_number_whole(name, epochs):
+    app = make_app(name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.submit(lambda session: session.step_epochs(("base",), epochs))
+        await settle(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.screen, CompareScreen)
+        base = app.session.trainer("base")
+        hand = dead_per_layer(base)
+        for head in app.screen.query(".compare-text"):
+            title, summary, *numbers = visible(head)
+            assert "…" not in title + "".join(numbers)  # only the summary, words, may be cut
+        head = visible(app.screen.query_one("#col-base .compare-text"))
+        record = base.record
+        assert f"loss {record.loss:.4f}" in head[2] and f"acc {100 * record.accuracy:.1f}%" in " ".join(head)
+        assert f"✖{sum(hand)}/{record.n_units}" in " ".join(head)
+        heatmap = app.screen.query_one("#col-base Heatmap", Heatmap)
+        classes, layer_row = heatmap_lines(heatmap, 2)
+        assert f"✖{hand[0]}/{record.layers[0].width}" in layer_row
+        n_classes = base.scenario.data.n_classes
+        digits = [c for c in classes if c.isdigit()]
+        assert digits == [str(k) for k in range(n_classes)]  # every class, in order
+
+
+def test_class_columns_keep_every_class_when_narrow():
+    labels = np.repeat(np.arange(10), 7)
+    narrow = class_columns(labels, 11, classify=True)
+    assert len(narrow) == 10 and all(c is not None and len(set(labels[c])) == 1 for c in narrow)
+    wide = class_columns(labels, 40, classify=True)
+    assert sum(c is None for c in wide) == 9 and len(wide) == 40
+    assert sorted({int(labels[c[0]]) for c in wide if c is not None}) == list(range(10))
+
+
+@sync
+async def test_each_compare_column_is_titled_with_the_heatmap_mode():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        titles = []
+        for _ in range(3):
+            titles.append({h.border_title for h in app.screen.query(Heatmap)})
+            await press(pilot, "v")
+        assert titles == [{"activations by class"}, {"active share/epoch"}, {"log gradient/epoch"}]
+
+
+@sync
+async def test_a_regression_is_labelled_by_target_value_and_loss_without_accuracy():
+    app = make_app("born_dead_depth")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        heatmap = app.query_one(Heatmap)
+        assert "by target value" in heatmap.border_title and "class" not in heatmap.border_title
+        shown = app.current.sample_labels
+        targets = app.session.trainer("base").dataset.y_train.numpy()
+        assert sorted(shown.tolist()) == sorted(targets.tolist())  # the heatmap shows every training sample
+        header = heatmap_lines(heatmap, 1)[0]
+        assert f"{targets.min():.2f}" in header and f"{targets.max():.2f}" in header and "class" not in header
+        legend = app.query_one(Curves).border_title
+        assert "acc" not in legend and "test loss" in legend and "loss" in legend
+        await press(pilot, "c")
+        head = " ".join(visible(app.screen.query_one("#col-base .compare-text")))
+        assert "acc" not in head and f"test loss {app.current.record.test_loss:.4f}" in head

@@ -69,7 +69,8 @@ def axis(labels: list[str], width: int) -> str:
 
 
 def target_axis(targets: np.ndarray, width: int) -> str:
-    """A header for columns of samples sorted by target: the targets at the ends and in the middle."""
+    """A header for columns of samples sorted by target (``targets``, ascending): the smallest, the
+    median and the largest target."""
     picks = (targets[0], targets[len(targets) // 2], targets[-1])
     return axis([f"{v:.2f}" if abs(v) < 10 else f"{v:.3g}" for v in picks], width)
 
@@ -136,8 +137,7 @@ class Heatmap(UnitRowsView):
             layers.append(np.where(boundary, _BOUNDARY, heat_codes(means, scale)))
         self._codes = np.concatenate(layers) if layers else np.zeros((0, len(columns)), dtype=np.int64)
         if not classify:
-            targets = snap.sample_labels[[c[0] for c in columns]]
-            self._header = [Segment(target_axis(targets, len(columns)), DIM)]
+            self._header = [Segment(target_axis(snap.sample_labels, len(columns)), DIM)]
             return
         self._header = []
         labels = [None if c is None else int(snap.sample_labels[c[0]]) for c in columns]
