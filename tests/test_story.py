@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -16,6 +19,9 @@ from relu_tui.app.curves import Curves
 from relu_tui.app.heatmap import Heatmap, class_columns
 from relu_tui.app.help_screen import HelpScreen
 from relu_tui.app.main import ReluApp
+from relu_tui.app.watch import WatchApp
+from relu_tui.monitor.demo import write_demo_run
+from relu_tui.monitor.runlog import RECORDS
 
 from .app_helpers import make_app, press, settle, sync
 
@@ -158,3 +164,21 @@ async def test_a_regression_is_labelled_by_target_value_and_loss_without_accurac
         await press(pilot, "c")
         head = " ".join(visible(app.screen.query_one("#col-base .compare-text")))
         assert "acc" not in head and f"test loss {app.current.record.test_loss:.4f}" in head
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@sync
+async def test_the_watch_status_keeps_every_number_whole(tmp_path, size):
+    run = write_demo_run(tmp_path / "run")
+    last = json.loads((run / RECORDS).read_text().splitlines()[-1])
+    dead = sum(layer["state"].count("d") for layer in last["layers"].values())  # d: dead, in the log itself
+    records = (run / RECORDS).read_text().count("\n")
+    app = WatchApp(run, poll_seconds=0.05)
+    async with app.run_test(size=size) as pilot:
+        while app.view is None or app.view.n_records < records:
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        head, numbers, _ = visible(app.query_one("#status"))[:3]
+        assert f"{app.view.n_units} units" in head
+        assert "…" not in numbers and f"step {last['step']}" in numbers and f"loss {last['loss']:.4f}" in numbers
+        assert f"{records} records" in numbers and (f"✖{dead} " in numbers or f"✖ {dead} dead" in numbers)
