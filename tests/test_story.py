@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from rich.color import Color, ColorSystem
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
@@ -18,7 +19,11 @@ from relu_tui.app.compare_screen import CompareScreen
 from relu_tui.app.curves import Curves
 from relu_tui.app.heatmap import Heatmap, class_columns
 from relu_tui.app.help_screen import HelpScreen
+from relu_tui.app.lines import TextPanel
 from relu_tui.app.main import ReluApp
+from relu_tui.app.palette import CLASS_COLOR, CLASS_GLYPH, NEGATIVE_WEIGHT, POSITIVE_WEIGHT, STATE_COLOR, STATE_GLYPH
+from relu_tui.app.plane import InputPlane
+from relu_tui.records import DEAD
 from relu_tui.app.watch import WatchApp
 from relu_tui.monitor.demo import write_demo_run
 from relu_tui.monitor.runlog import RECORDS
@@ -182,3 +187,36 @@ async def test_the_watch_status_keeps_every_number_whole(tmp_path, size):
         assert f"{app.view.n_units} units" in head
         assert "…" not in numbers and f"step {last['step']}" in numbers and f"loss {last['loss']:.4f}" in numbers
         assert f"{records} records" in numbers and (f"✖{dead} " in numbers or f"✖ {dead} dead" in numbers)
+
+
+def sixteen(color: str | Color) -> int:
+    """The colour a 16-colour terminal (TERM=xterm) shows instead."""
+    return (Color.parse(color) if isinstance(color, str) else color).downgrade(ColorSystem.STANDARD).number
+
+
+def test_on_16_colours_red_means_dead_only():
+    dead = sixteen(STATE_COLOR[DEAD])
+    classes = [sixteen(c) for c in CLASS_COLOR]
+    assert dead not in classes and len(set(classes)) == len(classes)
+    weights = {sixteen(POSITIVE_WEIGHT.color), sixteen(NEGATIVE_WEIGHT.color)}
+    assert dead not in weights and len(weights) == 2
+    assert len(set(CLASS_GLYPH)) == len(CLASS_GLYPH) and not set(CLASS_GLYPH) & set(STATE_GLYPH)
+
+
+@sync
+async def test_points_weights_and_dead_units_differ_by_glyph_and_16_colour_on_screen():
+    app = make_app("stacked_negative")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab")  # second[0]: dead, fed by first through negative weights only
+        assert app.selected == (1, 0)
+        dead = sixteen(STATE_COLOR[DEAD])
+        network = app.query_one("#network", TextPanel).text
+        notes = [(network.plain[span.start:span.end], span.style) for span in network.spans]
+        negative = [style for piece, style in notes if piece.startswith(" −")]
+        assert len(negative) == 8 and all(sixteen(style.color) != dead for style in negative)
+        assert all(sixteen(style.color) == dead for piece, style in notes if piece == STATE_GLYPH[DEAD])
+        points = {(ch, sixteen(seg.style.color)) for strip in app.query_one(InputPlane)._lines for seg in strip
+                  for ch in seg.text if ch in CLASS_GLYPH}
+        assert {ch for ch, _ in points} == set(CLASS_GLYPH[:2])  # xor: two classes, two glyphs
+        assert dead not in {color for _, color in points} and len(points) == 2
