@@ -17,7 +17,7 @@ from relu_tui import Trainer, find_scenario, load_scenario, loads_scenario
 from relu_tui.explanations import explain
 from relu_tui.app.compare_screen import CompareScreen
 from relu_tui.app.curves import Curves
-from relu_tui.app.heatmap import Heatmap, class_columns
+from relu_tui.app.heatmap import Heatmap, axis, class_columns
 from relu_tui.app.help_screen import HelpScreen
 from relu_tui.app.lines import TextPanel
 from relu_tui.app.main import ReluApp
@@ -137,6 +137,14 @@ def test_class_columns_keep_every_class_when_narrow():
     wide = class_columns(labels, 40, classify=True)
     assert sum(c is None for c in wide) == 9 and len(wide) == 40
     assert sorted({int(labels[c[0]]) for c in wide if c is not None}) == list(range(10))
+
+
+def test_an_axis_shows_whole_labels_or_none():
+    labels = ["-1.08", "0.06", "1.04"]
+    for width in range(40):
+        line = axis(labels, width)
+        assert len(line) == width
+        assert line.replace("─", " ").split() in (labels, [labels[0], labels[-1]], [])
 
 
 @sync

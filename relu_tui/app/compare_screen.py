@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..records import STATES
+from ..records import DEAD, STATES
 from .heatmap import Heatmap
 from .palette import DIM, STATE_GLYPH, STATE_STYLE, sparkline
 from .spread import LayerSpreadView
@@ -90,12 +90,13 @@ def column_text(snap: Snapshot, width: int) -> Text:
     elif rec.test_loss is not None:
         metrics.append((f"test loss {_loss(rec.test_loss, rec.diverged)}", plain))
     counts = rec.counts()
-    dead = f"{STATE_GLYPH[0]}{counts[STATES[0]]}/{rec.n_units}"
-    states = flow([(dead + " dead", STATE_STYLE[0])] + [(f"{STATE_GLYPH[code]}{counts[name]} {name}", STATE_STYLE[code])
-                                                       for code, name in enumerate(STATES) if code], width)
+    dead = f"{STATE_GLYPH[DEAD]}{counts['dead']}/{rec.n_units}"
+    others = [(code, name) for code, name in enumerate(STATES) if code != DEAD]
+    states = flow([(dead + " dead", STATE_STYLE[DEAD])]
+                  + [(f"{STATE_GLYPH[code]}{counts[name]} {name}", STATE_STYLE[code]) for code, name in others], width)
     if len(states) > 1:  # no room for the words: the glyphs alone, as in the status line
-        states = flow([(dead, STATE_STYLE[0])] + [(f"{STATE_GLYPH[code]}{counts[name]}", STATE_STYLE[code])
-                                                  for code, name in enumerate(STATES) if code], width, " ")
+        states = flow([(dead, STATE_STYLE[DEAD])]
+                      + [(f"{STATE_GLYPH[code]}{counts[name]}", STATE_STYLE[code]) for code, name in others], width, " ")
     for line in [*flow(metrics, width), *states]:
         for piece, style in line:
             text.append(piece, style)

@@ -56,15 +56,13 @@ def class_columns(labels: np.ndarray, width: int, classify: bool) -> list[np.nda
 
 def axis(labels: list[str], width: int) -> str:
     """``width`` cells of ─ with the first label at the left end, the last at the right end and any
-    between spread over the middle; labels that do not fit are left out, never cut."""
-    while labels:
+    others spread between; when they do not fit, the ends only, else none: never a cut label."""
+    while len(labels) >= 2:
         gap = width - sum(len(label) for label in labels)
         if gap >= len(labels) - 1:
-            if len(labels) == 1:
-                return labels[0] + "─" * gap
             cuts = [gap * k // (len(labels) - 1) for k in range(len(labels))]
             return "".join("─" * (b - a) + label for a, b, label in zip([0, *cuts], cuts, labels))
-        labels = labels[:: max(len(labels) - 1, 1)] if len(labels) > 2 else labels[:1] if len(labels) == 2 else []
+        labels = [labels[0], labels[-1]] if len(labels) > 2 else []
     return "─" * width
 
 
