@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import numpy as np
@@ -14,7 +13,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from relu_tui import Trainer, find_scenario, load_scenario, loads_scenario
-from relu_tui.explanations import explain
 from relu_tui.app.compare_screen import CompareScreen
 from relu_tui.app.curves import Curves
 from relu_tui.app.heatmap import Heatmap, axis, class_columns
@@ -23,12 +21,14 @@ from relu_tui.app.lines import TextPanel
 from relu_tui.app.main import ReluApp
 from relu_tui.app.palette import CLASS_COLOR, CLASS_GLYPH, NEGATIVE_WEIGHT, POSITIVE_WEIGHT, STATE_COLOR, STATE_GLYPH
 from relu_tui.app.plane import InputPlane
-from relu_tui.records import DEAD
 from relu_tui.app.watch import WatchApp
+from relu_tui.explanations import explain
 from relu_tui.monitor.demo import write_demo_run
 from relu_tui.monitor.runlog import RECORDS
+from relu_tui.records import DEAD
 
 from .app_helpers import make_app, press, settle, sync
+from .test_watch import until
 
 SIZE = (120, 40)
 
@@ -188,8 +188,7 @@ async def test_the_watch_status_keeps_every_number_whole(tmp_path, size):
     records = (run / RECORDS).read_text().count("\n")
     app = WatchApp(run, poll_seconds=0.05)
     async with app.run_test(size=size) as pilot:
-        while app.view is None or app.view.n_records < records:
-            await asyncio.sleep(0.05)
+        await until(pilot, lambda: app.view is not None and app.view.n_records == records, timeout=30)
         await pilot.pause()
         head, numbers, _ = visible(app.query_one("#status"))[:3]
         assert f"{app.view.n_units} units" in head
