@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
-from .records import CAUSES, STATES, LayerRecord
+from .records import CAUSES, DEAD, STATES, EpochRecord, LayerRecord
 
 
-def explain(layer: LayerRecord, index: int, n_train: int) -> str:
-    """A plain-language diagnosis of one unit."""
+def dead_layers_after(record: EpochRecord, layer_index: int) -> list[str]:
+    """The later hidden layers in which every unit is dead: each one stops all gradient below it."""
+    return [layer.name for layer in record.layers[layer_index + 1:] if layer.count(DEAD) == layer.width]
+
+
+def explain(record: EpochRecord, layer_index: int, index: int, n_train: int) -> str:
+    """A plain-language diagnosis of unit ``index`` of hidden layer ``layer_index``; later layers
+    matter: a living unit gets no gradient when a whole layer above it is dead."""
+    layer = record.layers[layer_index]
     state = STATES[layer.state[index]]
     share = float(layer.active_fraction[index])
     active = int(round(share * n_train))
     lo, hi = float(layer.preact_min[index]), float(layer.preact_max[index])
+    grad = float(layer.grad_norm[index])
     if state == "dead":
         text = (f"its pre-activation is at most 0 on all {n_train} training inputs (max {hi:.3g}), so every "
                 f"gradient through it is 0: no optimizer step can move it. {cause_text(layer, index)}.")
         if layer.revived[index]:
             text += " It had come back to life once before."
         return text
+    blocked = dead_layers_after(record, layer_index) if grad == 0 else []
+    if blocked:
+        also = f" (and of {', '.join(blocked[1:])})" if blocked[1:] else ""
+        if state == "negative":
+            alive = f"not dead: its {layer.activation} passes gradient below 0"
+        else:
+            alive = f"alive: it fires on {share:.0%} of the training inputs ({active} of {n_train})"
+        text = (f"{alive}, but every unit of {blocked[0]} is dead{also}, so no gradient reaches it: its gradient "
+                f"is exactly 0 and it cannot learn.")
+        if lo == hi and state != "negative":
+            text += " Its pre-activation is the same on every input (an earlier layer is silent)."
+        return text
     if state == "negative":
-        grad = float(layer.grad_norm[index])
         if grad == 0:
             return (f"its pre-activation is below 0 on all {n_train} training inputs (max {hi:.3g}) and so far below"
                     f" that even its {layer.activation} passes a gradient that rounds to exactly 0: in practice it"

@@ -68,12 +68,13 @@ class Scalars:
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float | None] = field(default_factory=list)
+    test_loss: list[float | None] = field(default_factory=list)
     test_accuracy: list[float | None] = field(default_factory=list)
     learning_rate: list[float] = field(default_factory=list)
     counts: list[dict[str, int]] = field(default_factory=list)
 
     def truncate(self, length: int) -> None:
-        for series in (self.loss, self.accuracy, self.test_accuracy, self.learning_rate, self.counts):
+        for series in (self.loss, self.accuracy, self.test_loss, self.test_accuracy, self.learning_rate, self.counts):
             del series[length:]
 
 
@@ -103,6 +104,7 @@ class History:
         s = self.scalars
         s.loss.append(record.loss)
         s.accuracy.append(record.accuracy)
+        s.test_loss.append(record.test_loss)
         s.test_accuracy.append(record.test_accuracy)
         s.learning_rate.append(record.learning_rate)
         s.counts.append(record.counts())

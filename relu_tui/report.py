@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .sweep import SweepPoint
 
-CSV_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_accuracy", "diverged", "learning_rate",
-               "layer", "activation", "index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max",
-               "preact_mean", "mean_activation", "bias", "step", "epoch_of_death", "cause")
+RECORD_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_loss", "test_accuracy", "diverged",
+                  "learning_rate")
+UNIT_COLUMNS = ("index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max", "preact_mean",
+                "mean_activation", "bias", "step", "epoch_of_death", "cause")
+CSV_COLUMNS = (*RECORD_COLUMNS, "layer", "activation", *UNIT_COLUMNS)
 
 
 def write_jsonl(records: Iterable[EpochRecord], scenario: str, variant: str, out: IO[str]) -> None:
@@ -38,10 +40,10 @@ class CsvWriter:
     def write(self, records: Iterable[EpochRecord], scenario: str, variant: str) -> None:
         for record in records:
             data = record.to_dict(scenario, variant)
-            head = [data[k] for k in CSV_COLUMNS[:8]]
+            head = [data[k] for k in RECORD_COLUMNS]
             for layer in data["layers"]:
                 for unit in layer["neurons"]:
-                    row = [*head, layer["name"], layer["activation"], *(unit[k] for k in CSV_COLUMNS[10:])]
+                    row = [*head, layer["name"], layer["activation"], *(unit[k] for k in UNIT_COLUMNS)]
                     self.writer.writerow(["" if v is None else v for v in row])
             self.out.flush()
 

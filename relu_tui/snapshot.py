@@ -46,7 +46,8 @@ class Snapshot:
     last_epoch: int
     n_train: int
     loss: np.ndarray  # per epoch 0..last
-    accuracy: np.ndarray  # nan where undefined
+    accuracy: np.ndarray  # nan where undefined (always, for a regression)
+    test_loss: np.ndarray  # nan without a test split
     test_accuracy: np.ndarray
     dead_fraction: np.ndarray
     sample_activations: tuple[np.ndarray, ...]  # per layer: (units, samples shown), samples sorted by class
@@ -65,6 +66,11 @@ class Snapshot:
     @property
     def n_units(self) -> int:
         return self.record.n_units
+
+    @property
+    def classifies(self) -> bool:
+        """A classification task (the alternative, a regression, has no classes and no accuracy)."""
+        return self.scenario.data.n_classes > 0
 
 
 def sample_subset(labels: torch.Tensor, limit: int) -> np.ndarray:
@@ -92,6 +98,7 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
         n_train=trainer.n_train,
         loss=np.array(scalars.loss, dtype=np.float64),
         accuracy=_series(scalars.accuracy),
+        test_loss=_series(scalars.test_loss),
         test_accuracy=_series(scalars.test_accuracy),
         dead_fraction=np.array([c["dead"] / n_units for c in scalars.counts]),
         sample_activations=tuple(a.T.numpy().copy() for a in post),

@@ -97,6 +97,15 @@ def test_csv_is_tidy(capsys):
     assert {r["variant"] for r in rows} == {"base", "leaky", "standardized"}
 
 
+def test_csv_has_the_test_loss_of_the_jsonl(capsys):
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--epochs", "2", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    _, out, _ = run_cli(capsys, "run", "negative_init", "--epochs", "2")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert all(r["test_loss"] is not None for r in records)  # negative_init holds out a test split
+    assert [float(r["test_loss"]) for r in rows] == [r["test_loss"] for r in records]  # one unit: a row per epoch
+
+
 def test_table_is_a_readable_summary(capsys):
     _, out, _ = run_cli(capsys, "run", "negative_init", "--variant", "leaky", "--format", "table")
     assert "initial weights" in out and "negative->sparse" in out

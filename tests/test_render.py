@@ -98,3 +98,11 @@ def test_small_networks_train_on_one_thread_large_ones_on_every_core(monkeypatch
 def test_charts_fit_any_width(width):
     lines = render_chart([Series(np.arange(5.0), np.arange(5.0) / 4, "red")], width, 2, (0, 4), (0, 1))
     assert [sum(len(s.text) for s in line) for line in lines] == [width, width]
+
+
+def test_a_gradient_axis_with_one_norm_has_one_tick():
+    from relu_tui.app.gradients import axis_text
+
+    one = math.log10(5e-5)
+    assert axis_text(one, one, 28) == "all 5.0e-05"
+    assert axis_text(math.log10(2e-3), math.log10(3e-1), 20) == "2.0e-03      3.0e-01"

@@ -12,25 +12,43 @@ if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 LOSS, TRAIN, TEST, DEAD_SHARE = "#ffffff", "#5fd75f", "#5fd7d7", "#ff5f87"
-LEGEND = f"[{LOSS}]loss ÷ max[/] · [{TRAIN}]train acc[/] · [{TEST}]test acc[/] · [{DEAD_SHARE}]dead share[/]"
+
+
+def legend(entries: list[tuple[str, str]]) -> str:
+    """The border title naming each curve (label, colour) in its colour."""
+    return " · ".join(f"[{color}]{label}[/]" for label, color in entries)
+
+
+LEGEND = legend([("loss ÷ max", LOSS), ("train acc", TRAIN), ("test acc", TEST), ("dead share", DEAD_SHARE)])
 
 
 def loss_share(loss: np.ndarray) -> np.ndarray:
-    """The loss divided by its largest finite value, so it shares the 0..1 axis; NaN where not finite."""
+    """The loss divided by its largest finite value, so it shares the 0..1 axis; NaN where not finite.
+    The rows of a 2-d array (train and test loss) share one divisor."""
     loss = np.where(np.isfinite(loss), loss, np.nan)
     peak = float(np.nanmax(loss)) if np.isfinite(loss).any() and np.nanmax(loss) > 0 else 1.0
     return loss / peak
 
 
 class Curves(LineChart):
-    """Accuracy and dead share (0..1) per epoch, with the loss divided by its largest value; the
-    legend is the widget's border title, so the curves keep the whole panel."""
+    """Accuracy (a regression has none: its test loss instead) and dead share (0..1) per epoch, with
+    the loss divided by its largest value; the legend is the widget's border title and names only
+    the curves drawn."""
+
+    _legend = ""
 
     def show(self, snapshot: Snapshot) -> None:
         epochs = np.arange(len(snapshot.loss), dtype=float)
-        series = [Series(epochs, loss_share(snapshot.loss), LOSS)]
-        for values, color in ((snapshot.accuracy, TRAIN), (snapshot.test_accuracy, TEST)):
-            if not np.isnan(values).all():
-                series.append(Series(epochs, values, color))
-        series.append(Series(epochs, snapshot.dead_fraction, DEAD_SHARE))
+        if snapshot.classifies:
+            curves = [(loss_share(snapshot.loss), "loss ÷ max", LOSS), (snapshot.accuracy, "train acc", TRAIN),
+                      (snapshot.test_accuracy, "test acc", TEST)]
+        else:
+            train, test = loss_share(np.stack([snapshot.loss, snapshot.test_loss]))
+            curves = [(train, "loss ÷ max", LOSS), (test, "test loss ÷ max", TEST)]
+        curves = [curves[0], *(c for c in curves[1:] if not np.isnan(c[0]).all()),  # no test split: no test curve
+                  (snapshot.dead_fraction, "dead share", DEAD_SHARE)]
+        title = legend([(label, color) for _, label, color in curves])
+        if title != self._legend:  # setting a border title repaints the whole widget
+            self.border_title = self._legend = title
+        series = [Series(epochs, values, color) for values, _, color in curves]
         self.plot(series, (0.0, max(float(epochs[-1]), 1.0)), (0.0, 1.0), x_label="epoch")

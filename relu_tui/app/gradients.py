@@ -21,6 +21,15 @@ _ZERO = Style(color="#e5484d", italic=True)
 VALUE_WIDTH = 9
 
 
+def axis_text(lo: float, hi: float, bar: int) -> str:
+    """The bar axis from 10**lo to 10**hi in ``bar`` cells: one tick when both ends print the same
+    (a single unit, or norms that agree to two digits)."""
+    left, right = f"{10 ** lo:.1e}", f"{10 ** hi:.1e}"
+    if left == right:
+        return f"all {left}"[:bar]
+    return (left + " " * max(bar - len(left) - len(right), 1) + right)[:bar]
+
+
 class GradientBars(UnitRowsView):
     """Bar length ~ log10(norm) between the smallest and largest non-zero norm of this epoch."""
 
@@ -32,12 +41,9 @@ class GradientBars(UnitRowsView):
         self._range = (math.log10(positive.min()), math.log10(positive.max())) if positive.size else (0.0, 0.0)
 
     def header(self, width: int) -> list[Segment]:
-        lo, hi = self._range
-        bar = max(width - VALUE_WIDTH - 1, 1)
         if not (self._norms > 0).any():
             return [Segment("every gradient is exactly 0"[:width], DIM)]
-        left, right = f"{10 ** lo:.1e}", f"{10 ** hi:.1e}"
-        return [Segment((left + " " * max(bar - len(left) - len(right), 1) + right)[:bar], DIM)]
+        return [Segment(axis_text(*self._range, max(width - VALUE_WIDTH - 1, 1)), DIM)]
 
     def body(self, row: Row, width: int) -> list[Segment]:
         norm = float(self._norms[row.offset])

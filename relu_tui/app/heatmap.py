@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ MODE_TITLES = {
     "active": "Active share per epoch · a row going dark is a unit dying",
     "gradient": "Gradient norm per epoch, log scale · · = exactly 0",
 }
+REGRESSION_TITLE = "Activations · columns: training samples by target value · · = exactly 0"
 _SILENT = Style(color="#b46ee8")  # below zero everywhere but not dead (leaky, ELU, ...)
 # cell codes: the heat codes, then a class boundary, a dead unit's cell and a silent (not dead) one
 _BOUNDARY, _DEAD, _QUIET = len(HEAT_GLYPHS), len(HEAT_GLYPHS) + 1, len(HEAT_GLYPHS) + 2
@@ -30,8 +32,13 @@ _STYLES = [*HEAT_STYLES, DIM, DEAD_CELL_STYLE, _SILENT]
 
 
 def class_columns(labels: np.ndarray, width: int, classify: bool) -> list[np.ndarray | None]:
-    """Split sample positions (sorted by class) into about ``width`` columns; None marks a class boundary."""
+    """Split sample positions (sorted by class) into about ``width`` columns; None marks a class boundary.
+
+    Every class keeps at least one column: when there is no room for boundaries as well, there are
+    none and each class is one column (the mean over its samples)."""
     groups = np.split(np.arange(len(labels)), np.flatnonzero(np.diff(labels)) + 1) if classify else [np.arange(len(labels))]
+    if len(groups) > 1 and width < 2 * len(groups) - 1:
+        return list(groups)
     cells = max(width - (len(groups) - 1), len(groups))
     share = np.array([len(g) for g in groups], dtype=float)
     counts = np.maximum(1, np.floor(cells * share / share.sum()).astype(int))
@@ -47,21 +54,57 @@ def class_columns(labels: np.ndarray, width: int, classify: bool) -> list[np.nda
     return columns
 
 
+def axis(labels: list[str], width: int) -> str:
+    """``width`` cells of ─ with the first label at the left end, the last at the right end and any
+    others spread between; when they do not fit, the ends only, else none: never a cut label."""
+    while len(labels) >= 2:
+        gap = width - sum(len(label) for label in labels)
+        if gap >= len(labels) - 1:
+            cuts = [gap * k // (len(labels) - 1) for k in range(len(labels))]
+            return "".join("─" * (b - a) + label for a, b, label in zip([0, *cuts], cuts, labels))
+        labels = [labels[0], labels[-1]] if len(labels) > 2 else []
+    return "─" * width
+
+
+def target_axis(targets: np.ndarray, width: int) -> str:
+    """A header for columns of samples sorted by target (``targets``, ascending): the smallest, the
+    median and the largest target."""
+    picks = (targets[0], targets[len(targets) // 2], targets[-1])
+    return axis([f"{v:.2f}" if abs(v) < 10 else f"{v:.3g}" for v in picks], width)
+
+
 class Heatmap(UnitRowsView):
     """Colour = activation (mean over the samples of a column), active share, or gradient norm."""
 
     mode: reactive[str] = reactive("activations")
     titles = MODE_TITLES
+    regression_title = REGRESSION_TITLE
     max_row_height = 3
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._codes = np.zeros((0, 0), dtype=np.int64)  # unit x column cell codes; rows are drawn when shown
         self._header: list[Segment] = []
+        self._title = ""
 
     def watch_mode(self) -> None:
-        self.border_title = self.titles[self.mode]
+        self._retitle()
         self.recompute()
+
+    def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
+        super().show(snapshot, selected)
+        self._retitle()
+
+    def title(self) -> str:
+        """What the columns are in this mode (a regression's samples go by target, not class)."""
+        if self.mode == "activations" and self.snapshot is not None and not self.snapshot.classifies:
+            return self.regression_title
+        return self.titles[self.mode]
+
+    def _retitle(self) -> None:
+        title = self.title()
+        if title != self._title:  # setting a border title repaints the whole widget
+            self.border_title = self._title = title
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
         if self.mode == "activations":
@@ -91,19 +134,18 @@ class Heatmap(UnitRowsView):
             means[:, ~boundary] = np.add.reduceat(acts, starts, axis=1) / sizes
             layers.append(np.where(boundary, _BOUNDARY, heat_codes(means, scale)))
         self._codes = np.concatenate(layers) if layers else np.zeros((0, len(columns)), dtype=np.int64)
+        if not classify:
+            self._header = [Segment(target_axis(snap.sample_labels, len(columns)), DIM)]
+            return
         self._header = []
-        start = 0
-        for end in [i for i, c in enumerate(columns) if c is None] + [len(columns)]:
-            if end > start:
-                label = snap.sample_labels[columns[start][0]]
-                span = end - start
-                text = f" class {int(label)} " if classify else " samples, sorted by target "
-                if len(text) > span:
-                    text = f"{int(label)}" if classify else ""
+        labels = [None if c is None else int(snap.sample_labels[c[0]]) for c in columns]
+        for label, run in itertools.groupby(labels):  # a run: one class's columns, or a boundary
+            span = len(list(run))
+            if label is None:
+                self._header.append(Segment("┬" * span, DIM))
+            else:
+                text = f" class {label} " if len(f" class {label} ") <= span else f"{label}"
                 self._header.append(Segment(text.center(span, "─")[:span], DIM))
-            if end < len(columns):
-                self._header.append(Segment("┬", DIM))
-            start = end + 1
 
     def _epoch_cells(self, snap: Snapshot, width: int) -> None:
         traces = snap.traces
@@ -113,8 +155,11 @@ class Heatmap(UnitRowsView):
         values = traces.active_fraction[:, index] if self.mode == "active" else self._log_scaled(traces.grad_norm[:, index])
         codes = np.where(values <= 0, _QUIET if self.mode == "active" else 0, heat_codes(values, 1.0))
         self._codes = np.where(states == DEAD, _DEAD, codes)
-        left, right = f"{traces.label} {int(traces.epochs[0])}", f"{traces.label} {int(traces.epochs[-1])}"
-        self._header = [Segment(left + "─" * max(width - len(left) - len(right), 1) + right, DIM)]
+        first, last = int(traces.epochs[0]), int(traces.epochs[-1])
+        labels = [f"{traces.label} {first}", f"{traces.label} {last}"]
+        if sum(map(len, labels)) + 1 > width:  # narrow: the numbers alone
+            labels = [str(first), str(last)]
+        self._header = [Segment(axis(labels, width), DIM)]
 
     @staticmethod
     def _log_scaled(values: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +14,8 @@ from textual.widgets import Footer, Static
 
 from ..records import STATES
 from ..scenario import Scenario
-from .palette import DIM, NEGATIVE_RAMP, POSITIVE_RAMP, SHADES, STATE_GLYPH, STATE_STYLE, ZERO_GLYPH, ZERO_STYLE
+from .palette import (DIM, NEGATIVE_RAMP, NEGATIVE_WEIGHT, POSITIVE_RAMP, POSITIVE_WEIGHT, SHADES, STATE_GLYPH,
+                      STATE_STYLE, ZERO_GLYPH, ZERO_STYLE, class_color, class_glyph)
 
 STATE_MEANING = {
     "dead": "pre-activation <= 0 on every training input and a zero slope there: it gets no gradient, ever",
@@ -36,9 +39,22 @@ def legend() -> Text:
     for k, color in enumerate(NEGATIVE_RAMP):
         text.append(SHADES[k], Style(color=color))
     text.append(" small → large negative\n")
-    text.append("  plane: background = the selected unit's activation, ● training points by class, "
-                "· the network's decision boundary\n", DIM)
+    text.append("  plane: background = the selected unit's activation, · the network's decision boundary, "
+                "training points by class: ", DIM)
+    for k in range(4):
+        text.append(f"{class_glyph(k)} {k}  ", Style(color=class_color(k), bold=True))
+    text.append("…\n  weights  ")
+    text.append("+0.42", POSITIVE_WEIGHT)
+    text.append(" positive   ")
+    text.append("−0.42", NEGATIVE_WEIGHT)
+    text.append(" negative\n")
     return text
+
+
+def reflow(text: str) -> str:
+    """Prose written with hard line breaks (a TOML multi-line string) as paragraphs the screen wraps
+    itself; a blank line still separates paragraphs."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()))
 
 
 def keys_text(bindings: list[Binding]) -> Text:
@@ -69,7 +85,7 @@ class HelpScreen(ModalScreen[None]):
             if self._scenario is not None:
                 sc = self._scenario
                 about = Text(f"{sc.title}\n", style="bold")
-                about.append(sc.description + "\n")
+                about.append(reflow(sc.description) + "\n")
                 for name, variant in sc.variants.items():
                     about.append(f"\n  {name}: ", Style(bold=True))
                     about.append(variant.summary or "")

@@ -18,9 +18,12 @@ SHADES = "░▒▓██"  # glyph density rises with magnitude, so levels surv
 ZERO_GLYPH = "·"
 ZERO_STYLE = Style(color="#6b6b6b")
 DEAD_CELL_STYLE = Style(color="#e5484d")
-CLASS_COLOR = ("#ff9f1c", "#2ec4b6", "#e71d36", "#a06cd5", "#8ac926", "#f4d35e", "#4cc9f0", "#f72585")
-POSITIVE_WEIGHT = Style(color="#5aa9e6", bold=True)
-NEGATIVE_WEIGHT = Style(color="#ff6b6b", bold=True)
+# Red means dead, and only that: on a 16-colour terminal (TERM=xterm) every reddish colour becomes
+# the same bright red, so the classes and the weights use none. Each class also has its own glyph.
+CLASS_COLOR = ("#ffb000", "#48cae4", "#7ae582", "#c77dff", "#3a86ff", "#f4f1de", "#e67700", "#219ebc")
+CLASS_GLYPH = ("■", "▲", "◆", "★", "✚", "◉", "✦", "♣")  # none is a state glyph
+POSITIVE_WEIGHT = Style(color="#48cae4", bold=True)  # like the positive heat ramp: cyan
+NEGATIVE_WEIGHT = Style(color="#c77dff", bold=True)  # like the negative heat ramp: violet
 DIM = Style(color="#8a8a8a")
 
 _POS_STYLES = tuple(Style(color=c) for c in POSITIVE_RAMP)
@@ -65,6 +68,10 @@ def coded_segments(codes: np.ndarray, glyphs: np.ndarray, styles: list[Style]) -
 
 def class_color(label: int) -> str:
     return CLASS_COLOR[int(label) % len(CLASS_COLOR)]
+
+
+def class_glyph(label: int) -> str:
+    return CLASS_GLYPH[int(label) % len(CLASS_GLYPH)]
 
 
 _BARS = " ▁▂▃▄▅▆▇█"

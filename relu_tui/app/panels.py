@@ -318,7 +318,7 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
         text.append("\ndied     ", DIM)
         text.append(f"epoch {int(layer.epoch_of_death[unit])}", STATE_STYLE[0])
     text.append("\n\n")
-    text.append(_sentence(explain(layer, unit, snap.n_train)))
+    text.append(_sentence(explain(snap.record, layer_index, unit, snap.n_train)))
     return text
 
 

@@ -12,7 +12,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from .lines import StripsWidget
-from .palette import DIM, HEAT_BACKGROUNDS, class_color, coded_segments, heat_codes
+from .palette import DIM, HEAT_BACKGROUNDS, class_color, class_glyph, coded_segments, heat_codes
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
@@ -32,7 +32,8 @@ def _cell_style(code: int) -> Style:
 
 
 class InputPlane(StripsWidget):
-    """Each cell is a grid point: background = activation, '·' = decision boundary, '●' = training points."""
+    """Each cell is a grid point: background = activation, '·' = decision boundary, a class's glyph
+    (■ ▲ ◆ …) = its training points."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -72,7 +73,8 @@ class InputPlane(StripsWidget):
         for (r, c), label in self._points(plane, width, height).items():
             mark[r, c] = 2 + label % (_MARKS - 2)
         codes = heat_codes(grid, scale) * _MARKS + mark
-        glyphs = np.array([" ·●"[min(k % _MARKS, 2)] for k in range(codes.max() + 1)])
+        marks = [" ", "·", *(class_glyph(k) for k in range(_MARKS - 2))]
+        glyphs = np.array([marks[k % _MARKS] for k in range(codes.max() + 1)])
         styles = [_cell_style(k) for k in range(codes.max() + 1)]
         return [Strip(coded_segments(codes[r], glyphs, styles)) for r in range(height)]
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 LABEL_WIDTH = 9
+NARROW = 30  # a view narrower than this (a compare column) gives its unit labels only the cells they need
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,17 @@ class UnitRowsView(ScrollView, can_focus=False):
         self.recompute()
 
     @property
+    def label_width(self) -> int:
+        """Cells for a unit's label: its state glyph and index, padded to 9; in a narrow view, the
+        glyph, the widest index and a space."""
+        if self.snapshot is None or self.scrollable_content_region.width >= NARROW:
+            return LABEL_WIDTH
+        return 2 + len(str(max(layer.width for layer in self.snapshot.record.layers) - 1))
+
+    @property
     def body_width(self) -> int:
         """Cells available right of the unit labels."""
-        return self.scrollable_content_region.width - LABEL_WIDTH
+        return self.scrollable_content_region.width - self.label_width
 
     def recompute(self, repaint_all: bool = True) -> None:
         """Rebuild whatever the rows draw from (after new data, a resize or a mode change)."""
@@ -146,7 +155,7 @@ class UnitRowsView(ScrollView, can_focus=False):
         if self.snapshot is None or self.body_width <= 0:
             return Strip.blank(width)
         if y == 0:
-            return Strip([Segment(" " * LABEL_WIDTH), *self.header(self.body_width)]).adjust_cell_length(width)
+            return Strip([Segment(" " * self.label_width), *self.header(self.body_width)]).adjust_cell_length(width)
         lines = self._line_rows
         index = y - 1 + int(self.scroll_offset.y)
         if index >= len(lines):
@@ -162,11 +171,19 @@ class UnitRowsView(ScrollView, can_focus=False):
     def _render_row(self, row: Row, width: int, first: bool) -> Strip:
         layer = self.snapshot.record.layers[row.layer]
         if row.unit is None:
-            text = f"{layer.name} · {layer.activation} · {layer.count(DEAD)}/{layer.width} dead"
+            # narrow (compare columns): the count first, then what fits of the name and the activation;
+            # the form is chosen for the widest count, so it does not change as units die
+            forms = [(f"{layer.name} · {layer.activation} · ", " dead"),
+                     (STATE_GLYPH[DEAD], f" {layer.name} {layer.activation}"), (STATE_GLYPH[DEAD], f" {layer.name}")]
+            widest = len(f"{layer.width}/{layer.width}")
+            head, tail = next((f for f in forms if len(f[0]) + widest + len(f[1]) <= width), forms[-1])
+            text = f"{head}{layer.count(DEAD)}/{layer.width}{tail}"
             return Strip([Segment(text[:width], DIM + Style(bold=True))]).adjust_cell_length(width)
         state = int(layer.state[row.unit])
         style = STATE_STYLE[state] + Style(reverse=True) if (row.layer, row.unit) == self.selected else STATE_STYLE[state]
         if not first:
             style = Style()
-        label = (f"{STATE_GLYPH[state]}{row.unit:>5}  " if first else "").ljust(LABEL_WIDTH)[:LABEL_WIDTH]
+        size = self.label_width
+        index = f"{row.unit:>5}  " if size == LABEL_WIDTH else f"{row.unit:>{size - 2}} "
+        label = (STATE_GLYPH[state] + index if first else "").ljust(size)[:size]
         return Strip(Segment.simplify([Segment(label, style), *self.body(row, self.body_width)])).adjust_cell_length(width)

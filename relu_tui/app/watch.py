@@ -60,22 +60,31 @@ class RunCurves(LineChart):
                   (float(steps[0]), max(float(steps[-1]), float(steps[0]) + 1)), (0.0, 1.0), x_label="step")
 
 
-def status_text(run_dir: Path, view: RunView | None, note: str) -> Text:
+def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120) -> Text:
+    """The run, its latest numbers and the follower's note, in lines of ``width`` cells: the unit
+    counts lose their words before any number would be cut, and the run directory comes last."""
     text = Text()
-    text.append(f"relu-tui watch {run_dir}", _BOLD)
+    text.append("relu-tui watch", _BOLD)
     if view is None:
-        text.append(f"\n{note}\n", Style(color="#f0b429"))
+        text.append(f"   {run_dir}\n", DIM)
+        text.append(f"{note}\n", Style(color="#f0b429"))
         return text
     meta, rec = view.meta, view.record
     text.append(f"   {meta.model} · {len(meta.layers)} watched layer(s), {view.n_units} units"
-                + (f" · {meta.world_size} ranks" if meta.world_size > 1 else ""), DIM)
-    text.append(f"\nstep {view.last.step}", _BOLD)
+                + (f" · {meta.world_size} ranks" if meta.world_size > 1 else "") + f"   {run_dir}", DIM)
+    numbers = Text()
+    numbers.append(f"step {view.last.step}", _BOLD)
     if view.last.epoch is not None:
-        text.append(f"  epoch {view.last.epoch}")
-    text.append(f"  loss {'–' if view.last.loss is None else f'{view.last.loss:.4f}'}  {view.n_records} records  ")
+        numbers.append(f"  epoch {view.last.epoch}")
+    numbers.append(f"  loss {'–' if view.last.loss is None else f'{view.last.loss:.4f}'}  {view.n_records} records  ")
     counts = rec.counts()
-    for code, name in enumerate(STATES):
-        text.append(f"{STATE_GLYPH[code]} {counts[name]} {name}  ", STATE_STYLE[code])
+    words = [(f"{STATE_GLYPH[code]} {counts[name]} {name}  ", STATE_STYLE[code]) for code, name in enumerate(STATES)]
+    if numbers.cell_len + sum(len(w) for w, _ in words) > width:
+        words = [(f"{STATE_GLYPH[code]}{counts[name]} ", STATE_STYLE[code]) for code, name in enumerate(STATES)]
+    for word, style in words:
+        numbers.append(word, style)
+    text.append("\n")
+    text.append_text(numbers)
     text.append(f"\n{note}", DIM)
     return text
 
@@ -235,7 +244,7 @@ class WatchApp(ReportingApp):
             self.query_one(GradientBars).show(view, self.selected)
             self.query_one(RunCurves).show(view)
             self._show_unit()
-        self.query_one("#status", TextPanel).update(status_text(self.run_dir, self.view, note))
+        self.query_one("#status", TextPanel).update(status_text(self.run_dir, self.view, note, self.size.width - 2))
 
     def _show_unit(self) -> None:
         if self.view is not None:
