@@ -278,3 +278,14 @@ async def test_watch_follows_a_resize(tmp_path):
             heatmap = app.screen.query_one(RunHeatmap)
             assert heatmap._codes.shape[1] == heatmap.body_width  # rebuilt for the new width
             assert app.screen.query_one(Footer).size.width == width
+
+
+@sync
+async def test_keys_pressed_quickly_all_count_and_compare_aligns_after_them():
+    app = make_app("high_learning_rate")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "f", "f", "c")  # no waiting between them, as a user types
+        await settle(pilot)
+        assert {name: snap.epoch for name, snap in app._snapshots.items()} == {
+            "base": 30, "no_spike": 30, "mild_spike": 30, "stay_high": 30}

@@ -160,13 +160,14 @@ class EngineThread(threading.Thread):
         return max(FRAME_INTERVAL, self.draw_seconds / DRAW_SHARE)
 
     # -- progress callbacks for long commands -----------------------------------------------------
-    def keep_going(self, label: str) -> Callable[[int, int], bool]:
-        """A progress callback for commands of many epochs: says how far they are, stops on any key."""
+    def keep_going(self, label: str, stop_on_key: bool = True) -> Callable[[int, int], bool]:
+        """A progress callback for commands of many epochs: says how far they are; stops on quitting
+        and, with ``stop_on_key``, on any key (`u`: a key queued after `f` waits its turn instead)."""
         def progress(done: int, total: int) -> bool:
             self._say(f"{label} {done}/{total}…")
             if done % 10 == 0 and not self._in_flight.is_set():
                 self._publish()
-            return not (self.interrupt.is_set() or self._stop.is_set())
+            return not ((stop_on_key and self.interrupt.is_set()) or self._stop.is_set())
         return progress
 
     def batch_progress(self, epoch: int, done: int, total: int, started: float) -> bool:

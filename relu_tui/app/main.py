@@ -201,7 +201,7 @@ class ReluApp(ReportingApp):
 
     # -- actions ---------------------------------------------------------------------------------
     def action_step(self, epochs: int = 1) -> None:
-        progress = self.engine.keep_going("training") if epochs > 1 else None
+        progress = self.engine.keep_going("training", stop_on_key=False) if epochs > 1 else None
         self.submit(lambda s: s.step_epochs(self._names(), epochs, progress, self.engine.batch_progress))
 
     def action_batch(self) -> None:
@@ -278,10 +278,11 @@ class ReluApp(ReportingApp):
         if self.session is None or self.scenario is None:
             return
         self.compare_mode = True
-        epoch = self._snapshots[self.variant].epoch if self.variant in self._snapshots else 0
         self.push_screen(CompareScreen(self.scenario.variant_names, self.heatmap_mode))
+        current = self.variant
 
         def align(s: Session) -> str:
+            epoch = s.trainer(current).epoch  # after every command queued before this one
             for name in s.names:
                 trainer = s.trainer(name)
                 if trainer.epoch > epoch:
