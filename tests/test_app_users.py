@@ -271,8 +271,12 @@ async def test_watch_follows_a_resize(tmp_path):
         deadline = loop.time() + 30
         while app.view is None and loop.time() < deadline:
             await pilot.pause(0.05)
+        await resized(pilot, 60, 20)
+        assert "The terminal is 60×20" in app.screen.query_one("#too-small", TextPanel).text.plain
+        assert not app.screen.query_one("#main").display
         for width, height in ((80, 24), (120, 40), (100, 30)):
             await resized(pilot, width, height)
+            assert not app.screen.query_one("#too-small").display
             assert app.screen.query_one("#left").size.width == (38 if width >= 110 and height >= 36 else 30)
             assert app.screen.query_one("#curves").display == (width >= 110 and height >= 36)
             heatmap = app.screen.query_one(RunHeatmap)

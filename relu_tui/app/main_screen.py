@@ -66,6 +66,18 @@ FILE_BINDINGS = [
 ]
 
 
+class TooSmall(TextPanel):
+    """Shown instead of the panels (by the -w-tiny and -h-tiny size classes): the size, and the least."""
+
+    def on_mount(self) -> None:
+        self.update(self._message)
+
+    def _message(self, width: int, height: int) -> Text:
+        columns, rows = self.app.size
+        return Text(f"The terminal is {columns}×{rows}; relu-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
+                    "Enlarge the window (q quits).", justify="center")
+
+
 class MainScreen(Screen[None]):
     """Every binding appears in the Footer and on the help screen (?)."""
 
@@ -105,7 +117,7 @@ class MainScreen(Screen[None]):
                     yield InputPlane(id="plane")
                     yield LayerSpreadView(id="spread")
                 yield Curves(id="curves")
-        yield TextPanel(id="too-small")
+        yield TooSmall(id="too-small")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -115,12 +127,6 @@ class MainScreen(Screen[None]):
                                  ("curves", LEGEND)):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one(Heatmap).border_title = "Activations"
-        self.query_one("#too-small", TextPanel).update(self._too_small)
-
-    def _too_small(self, width: int, height: int) -> Text:
-        columns, rows = self.app.size
-        return Text(f"The terminal is {columns}×{rows}; relu-tui needs at least {MIN_SIZE[0]}×{MIN_SIZE[1]}. "
-                    "Enlarge the window (q quits).", justify="center")
 
     def preview(self, scenario: Scenario, position: tuple[int, int]) -> None:
         """The scenario as described, while PyTorch loads: the first frame never waits for it."""

@@ -33,7 +33,7 @@ from .curves import loss_share
 from .gradients import GradientBars
 from .heatmap import Heatmap
 from .lines import TextPanel
-from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
+from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
 from .palette import DIM, STATE_GLYPH, STATE_STYLE
 from .unit_rows import jumped, moved
 
@@ -177,6 +177,7 @@ class WatchApp(ReportingApp):
                 yield RunHeatmap(id="heatmap")
                 yield GradientBars(id="gradients", classes="watch-gradients")
                 yield RunCurves(id="curves")
+        yield TooSmall(id="too-small")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
