@@ -48,7 +48,8 @@ def assert_layout(app: ReluApp, width: int, height: int) -> None:
     assert screen.query_one("#curves").display == wide
     assert_fits(panel(app, "network"))
     status = panel(app, "status")
-    assert_fits(status, slice(1, 2))  # the numbers line
+    assert_fits(status, slice(0, 2))  # the title (cut to keep the variant and seed) and the numbers
+    assert "variant base" in status.text.plain and "seed" in status.text.plain
     assert status.content_region.width == width - 2
     assert app.screen.query_one(Footer).size.width == width
 

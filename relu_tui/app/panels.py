@@ -42,7 +42,7 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     every count at its most digits) fits in ``width`` cells, so it never changes format while the
     run plays."""
     rec, sc = snap.record, snap.scenario
-    text = _title_line(sc, position)
+    text = _title_line(sc, position, width)
     form = next((f for f in _FORMS if _numbers_line(snap, True, "max speed", f, pad_counts=True).cell_len <= width),
                 _FORMS[-1])
     text.append_text(_numbers_line(snap, playing, speed, form))
@@ -108,11 +108,16 @@ def _num(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else significant(value)
 
 
-def _title_line(sc: Scenario, position: tuple[int, int]) -> Text:
+def _title_line(sc: Scenario, position: tuple[int, int], width: int = 120) -> Text:
+    """The title, then the variant and seed; a long title is cut so that the variant stays in view."""
     index, total = position
+    where = f"   variant {sc.variant} ({index}/{total})   seed {sc.seed}"
+    title = sc.title
+    if cell_len(title) + len(where) > width and width - len(where) >= 10:
+        title = title[: width - len(where) - 1] + "…"
     text = Text()
-    text.append(sc.title, _BOLD)
-    text.append(f"   variant {sc.variant} ({index}/{total})   seed {sc.seed}\n", DIM)
+    text.append(title, _BOLD)
+    text.append(where + "\n", DIM)
     return text
 
 
