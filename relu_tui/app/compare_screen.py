@@ -20,7 +20,8 @@ from .figures import significant
 from .heatmap import Heatmap
 from .lines import Layout, TextPanel
 from .main_screen import FILE_BINDINGS, HEATMAP_BINDING, HELP, QUIT, TRAINING_BINDINGS
-from .palette import DIM, STATE_GLYPH, STATE_STYLE, sparkline
+from .palette import (ALERT, DEAD_SHARE_COLOR, DIM, LOSS_COLOR, STATE_GLYPH, STATE_STYLE, TEST_COLOR, TRAIN_COLOR,
+                      sparkline)
 from .spread import LayerSpreadView
 
 if TYPE_CHECKING:
@@ -43,13 +44,13 @@ def curves_text(snap: Snapshot, width: int) -> Text:
     (0 to 1; the losses to their largest value)."""
     text = Text()
     if snap.classifies:
-        series = (("loss", snap.loss, None, "#ffffff"), ("acc ", snap.accuracy, 1.0, "#5fd75f"),
-                  ("test", snap.test_accuracy, 1.0, "#5fd7d7"))
+        series = (("loss", snap.loss, None, LOSS_COLOR), ("acc ", snap.accuracy, 1.0, TRAIN_COLOR),
+                  ("test", snap.test_accuracy, 1.0, TEST_COLOR))
     else:  # both losses on one scale, so they compare
         losses = np.concatenate([snap.loss, snap.test_loss])
         top = float(np.nanmax(np.where(np.isfinite(losses), losses, np.nan))) if np.isfinite(losses).any() else None
-        series = (("loss", snap.loss, top, "#ffffff"), ("test", snap.test_loss, top, "#5fd7d7"))
-    for label, values, top, color in (*series, ("dead", snap.dead_fraction, 1.0, "#ff5f87")):
+        series = (("loss", snap.loss, top, LOSS_COLOR), ("test", snap.test_loss, top, TEST_COLOR))
+    for label, values, top, color in (*series, ("dead", snap.dead_fraction, 1.0, DEAD_SHARE_COLOR)):
         text.append(f"{label} ", DIM)
         text.append(sparkline(values, max(width - 5, 1), top) + "\n", Style(color=color))
     return text
@@ -82,7 +83,7 @@ def column_text(snap: Snapshot, width: int) -> Text:
     rec = snap.record
     text = Text(snap.scenario.variant, style=Style(bold=True))
     if rec.diverged:
-        text.append("  DIVERGED", Style(color="#ffffff", bgcolor="#b3261e", bold=True))
+        text.append("  DIVERGED", ALERT)
     text.append(f"\n{snap.scenario.summary or snap.scenario.title}\n", DIM)
     plain = Style()
     metrics = [(f"epoch {rec.epoch}", plain), (f"loss {_loss(rec.loss, rec.diverged)}", plain)]

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .chart import LineChart, Series
+from .palette import DEAD_SHARE_COLOR as DEAD_SHARE
+from .palette import LOSS_COLOR as LOSS
+from .palette import TEST_COLOR as TEST
+from .palette import TRAIN_COLOR as TRAIN
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
-LOSS, TRAIN, TEST, DEAD_SHARE = "#ffffff", "#5fd75f", "#5fd7d7", "#ff5f87"
 
 
 def legend(entries: list[tuple[str, str]]) -> str:

@@ -10,14 +10,14 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from .palette import DIM, STATE_COLOR
+from .palette import DIM, EXACT_ZERO, STATE_COLOR
 from .unit_rows import Row, UnitRowsView
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
-_ZERO = Style(color="#e5484d", italic=True)
+_ZERO = EXACT_ZERO + Style(italic=True)
 VALUE_WIDTH = 9
 
 

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.segment import Segment
-from rich.style import Style
 from textual.reactive import reactive
 
 from ..records import DEAD
-from .palette import DEAD_CELL_STYLE, DIM, HEAT_GLYPHS, HEAT_STYLES, ZERO_GLYPH, coded_segments, heat_codes
+from .palette import DEAD_CELL_STYLE, DIM, SILENT, HEAT_GLYPHS, HEAT_STYLES, ZERO_GLYPH, coded_segments, heat_codes
 from .unit_rows import Row, UnitRowsView
 
 if TYPE_CHECKING:
@@ -24,11 +23,10 @@ MODE_TITLES = {
     "gradient": "Gradient norm per epoch, log scale · · = exactly 0",
 }
 REGRESSION_TITLE = "Activations · columns: training samples by target value · · = exactly 0"
-_SILENT = Style(color="#b46ee8")  # below zero everywhere but not dead (leaky, ELU, ...)
 # cell codes: the heat codes, then a class boundary, a dead unit's cell and a silent (not dead) one
 _BOUNDARY, _DEAD, _QUIET = len(HEAT_GLYPHS), len(HEAT_GLYPHS) + 1, len(HEAT_GLYPHS) + 2
 _GLYPHS = np.array([*HEAT_GLYPHS, "│", ZERO_GLYPH, ZERO_GLYPH])
-_STYLES = [*HEAT_STYLES, DIM, DEAD_CELL_STYLE, _SILENT]
+_STYLES = [*HEAT_STYLES, DIM, DEAD_CELL_STYLE, SILENT]
 
 
 def class_columns(labels: np.ndarray, width: int, classify: bool) -> list[np.ndarray | None]:

@@ -17,7 +17,8 @@ from rich.text import Text
 from ..explanations import explain
 from ..records import ALIVE, DEAD, STATES
 from .figures import significant
-from .palette import (DIM, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
+from .palette import (ALERT, BUSY, DIM, EXACT_ZERO, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, PAUSED, PLAYING,
+                      POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 _BOLD = Style(bold=True)
 _PLAIN = Style()
-_ALERT = Style(color="#ffffff", bgcolor="#b3261e", bold=True)
-_BUSY = Style(color="#f0b429")
 
 
 def _pct(value: float | None, decimals: int = 1) -> str:
@@ -51,10 +50,10 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
         way_back = "Press ← to rewind or r to reset." if rec.epoch > 0 else \
             "The initial weights already give it: press R for a new seed, or change the scenario."
         text.append(f" DIVERGED at epoch {rec.epoch}: the loss or the weights are no longer finite numbers. {way_back} ",
-                    _ALERT)
+                    ALERT)
         return text
     if busy:
-        text.append(f"{busy}  ", _BUSY)
+        text.append(f"{busy}  ", BUSY)
     for note in dead_layer_notes(snap):
         text.append(f"{note}  ", STATE_STYLE[DEAD])
     text.append(sc.summary or first_sentence(sc.description), DIM)
@@ -96,7 +95,7 @@ def _numbers_line(snap: Snapshot, playing: bool, speed: str, form: str, pad_coun
         text.append(label, STATE_STYLE[code])
     text.append(f" lr {rec.learning_rate:g}  " if compact else f"lr {rec.learning_rate:g}  ")
     state = f"▶ {speed}" if playing else "■ paused"
-    text.append(state, Style(color="#46c46a" if playing else "#8a8a8a"))
+    text.append(state, PLAYING if playing else PAUSED)
     return text
 
 
@@ -125,7 +124,7 @@ def preview_status(sc: Scenario, position: tuple[int, int]) -> Text:
     """The status line while PyTorch loads: the scenario is known, the network not built yet."""
     text = _title_line(sc, position)
     text.append("epoch 0", _BOLD)
-    text.append("   loading PyTorch and building the network…\n", Style(color="#f0b429"))
+    text.append("   loading PyTorch and building the network…\n", BUSY)
     text.append(sc.summary or first_sentence(sc.description), DIM)
     return text
 
@@ -316,7 +315,7 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     text.append(f"{active} of {snap.n_train} inputs ({_pct(float(layer.active_fraction[unit]))})")
     text.append("\ngrad     ", DIM)
     grad = float(layer.grad_norm[unit])
-    text.append("exactly 0" if grad == 0 else f"{grad:.3e}", Style(color="#e5484d") if grad == 0 else Style())
+    text.append("exactly 0" if grad == 0 else f"{grad:.3e}", EXACT_ZERO if grad == 0 else Style())
     text.append("\nstep     ", DIM)
     text.append(f"{float(layer.step[unit]):.3g} in the last epoch")
     if layer.epoch_of_death[unit] != ALIVE:

@@ -12,12 +12,12 @@ from rich.style import Style
 from textual.strip import Strip
 
 from .lines import StripsWidget
-from .palette import DIM, HEAT_BACKGROUNDS, class_color, class_glyph, coded_segments, heat_codes
+from .palette import BOUNDARY, DIM, HEAT_BACKGROUNDS, class_color, class_glyph, coded_segments, heat_codes
 
 if TYPE_CHECKING:
     from ..snapshot import Snapshot
 
-_BOUNDARY = Style(color="#ffffff", bold=True)
+_BOUNDARY = BOUNDARY
 _MARKS = 16  # cell marks: none, boundary, and a point of up to 14 classes
 
 

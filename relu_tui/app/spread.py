@@ -14,7 +14,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from .lines import StripsWidget
-from .palette import DIM, POSITIVE_RAMP, sparkline
+from .palette import DIM, EXACT_ZERO, POSITIVE_RAMP, sparkline
 
 if TYPE_CHECKING:
     from ..snapshot import LayerSpread, Snapshot
@@ -23,7 +23,7 @@ LOG_RANGE = (-3.0, 2.0)  # the std bar spans 0.001 to 100 on a log scale, the sa
 _NAME = 8
 _STD = Style(color=POSITIVE_RAMP[3])
 _HIST = Style(color=POSITIVE_RAMP[2])
-_ZERO = Style(color="#e5484d")
+_ZERO = EXACT_ZERO
 
 
 class LayerSpreadView(StripsWidget):

@@ -13,12 +13,13 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from .chart import LineChart, Series
 from .main_screen import QUIT
+from .palette import SERIES_COLORS
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
     from ..sweep import SweepPoint
 
-_COLORS = ("#ff5f5f", "#ffaf5f", "#ffff5f", "#5fd75f", "#5fd7d7", "#5f87ff", "#d75fd7", "#ffffff")
+_COLORS = SERIES_COLORS
 
 
 class SweepScreen(Screen[None]):
