@@ -21,7 +21,8 @@ from .distributed import rank, sum_over_ranks, world_size
 from .families import FAMILY, is_relu_family
 from .layers import FEEDERS, WatchedLayer
 from .runlog import LayerInfo, LayerStats, RunMeta, RunRecord
-from .states import classify, track_deaths
+from ..states import classify
+from .states import track_deaths
 from .writer import RunWriter
 
 

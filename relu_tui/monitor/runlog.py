@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..records import ALIVE, STATES
+from ..states import NO_STATE  # "-" in a record: the layer saw no counted input
 from .errors import RunLogError
 
 FORMAT = "relu-tui-run"
@@ -22,7 +23,6 @@ META = "meta.json"
 RECORDS = "records.jsonl"
 KINDS = ("unit", "channel")  # fed by a Linear layer / by a Conv layer (counted over batch and positions)
 STATE_CHARS = "".join(state[0] for state in STATES)  # "dnsa": one character per unit in a record's "state"
-NO_STATE = -1  # state code of a unit whose layer saw no counted input (character "-")
 NO_EPOCH = -1  # RunLog.epochs where a record has no epoch
 # The per-unit fields of a layer in a record, and their array types.
 UNIT_FIELDS = {"active_share": np.float32, "state": np.int8, "grad_norm": np.float32, "died_step": np.int64,
