@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .inits import activation_gain, draw, rai
-from .scenario import ModelSpec
+from .scenario import ModelSpec, output_width
 from .seeding import torch_rng
 
 
@@ -29,7 +29,7 @@ class Network(nn.Module):
                 self.hidden.append(linear)
                 self.activations.append(layer.activation.module(layer.width))
                 fan_in = layer.width
-            self.head = nn.Linear(fan_in, n_classes if n_classes > 2 else 1)
+            self.head = nn.Linear(fan_in, output_width(n_classes))
             _fill(self.head, spec.output.weight_init, spec.output.bias_init, seed, "output", 1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

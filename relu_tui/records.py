@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
 
-STATES = ("dead", "negative", "sparse", "active")
-DEAD, NEGATIVE, SPARSE, ACTIVE = range(4)
-CAUSES = (None, "born_dead", "update", "upstream")
-NO_CAUSE, BORN_DEAD, UPDATE, UPSTREAM = range(4)
+class State(IntEnum):
+    """A unit's state; the value is its code in the per-unit ``state`` arrays."""
+
+    DEAD = 0  # pre-activation <= 0 on every input and a flat activation there: no gradient, ever
+    NEGATIVE = 1  # <= 0 on every input, but the activation still passes gradient (leaky, ELU, ...)
+    SPARSE = 2  # fires on fewer inputs than the sparse threshold: quiet, still learning
+    ACTIVE = 3
+
+
+class Cause(IntEnum):
+    """Why a dead unit died; the value is its code in the per-unit ``cause`` arrays."""
+
+    NONE = 0
+    BORN_DEAD = 1
+    UPDATE = 2  # killed by an optimizer step on its own weights
+    UPSTREAM = 3  # silenced by changes in earlier layers
+
+
+STATES = tuple(state.name.lower() for state in State)
+DEAD, NEGATIVE, SPARSE, ACTIVE = State
+CAUSES = (None, *(cause.name.lower() for cause in list(Cause)[1:]))
+NO_CAUSE, BORN_DEAD, UPDATE, UPSTREAM = Cause
 ALIVE = -1  # epoch_of_death of a unit that is not dead
 
 

@@ -31,6 +31,11 @@ MAX_LAYERS = 200
 _VARIANT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def output_width(n_classes: int) -> int:
+    """The network's outputs: a logit per class, one logit for two classes, one value for a regression."""
+    return n_classes if n_classes > 2 else 1
+
+
 @dataclass(frozen=True)
 class DataSpec:
     """Where samples come from and how they are split and transformed."""
@@ -46,6 +51,10 @@ class DataSpec:
     n_classes: int  # 0: regression
     csv: Path | None = None
     table: CsvTable | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_outputs(self) -> int:
+        return output_width(self.n_classes)
 
     def describe(self) -> str:
         origin = f"csv {self.csv}" if self.csv else f"{self.generator}, {self.n_samples} samples"
@@ -409,7 +418,7 @@ def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
         raise table.error("layers", "two layers share a name", value=duplicate, expected="unique layer names")
-    out_width = data.n_classes if data.n_classes > 2 else 1
+    out_width = data.n_outputs
     out = table.sub("output", default={})
     weight_init, bias_init = _parse_inits(out, out_width, fan_in)
     out.done()

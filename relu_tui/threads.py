@@ -20,7 +20,7 @@ def epoch_work(scenario: Scenario) -> int:
     """Parameters times training samples: the size of one full-batch epoch, read off the scenario."""
     data = scenario.data
     sizes = [data.n_features, *(layer.width for layer in scenario.model.layers),
-             data.n_classes if data.n_classes > 2 else 1]
+             data.n_outputs]
     parameters = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
     return parameters * round(data.n_samples * (1 - data.test_fraction))
 

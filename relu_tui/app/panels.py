@@ -287,7 +287,7 @@ def _network_rows(snap: Snapshot, selected: tuple[int, int], height: int, width:
 
 
 def _outputs(snap: Snapshot) -> int:
-    return snap.scenario.data.n_classes if snap.scenario.data.n_classes > 2 else 1
+    return snap.scenario.data.n_outputs
 
 
 def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
