@@ -149,6 +149,13 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: 
     """The network in ``width`` x ``height`` cells: as columns of glyphs when it fits (the selected
     unit's incoming weights beside the layer feeding it), else a line per layer with its counts and
     the selected layer's glyphs."""
+    # each glyph column takes at least two cells, an input's its name too: a wide net cannot fit, so do
+    # not build it to find out
+    rows = max(height - 2, 1)
+    least = sum(2 * math.ceil(n / rows) + 1 for n in (*(layer.width for layer in snap.record.layers), _outputs(snap)))
+    least += math.ceil(snap.weights[0].shape[1] / rows) * (3 + max(map(len, snap.feature_names), default=1))
+    if least > width:
+        return _network_rows(snap, selected, height, width)
     for decimals in (2, 1, None):  # shorter weight notes before none at all
         columns = _network_columns(snap, selected, height, decimals)
         lines = columns.split("\n")
