@@ -72,6 +72,8 @@ class UnitRowsView(ScrollView, can_focus=False):
         self._rows: list[Row] = []
         self._line_rows: list[Row] = []  # the row drawn on each line (tall rows repeat)
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._built_size = Size(0, 0)  # the scrollable content size the rows were built for
+        self.label_width = LABEL_WIDTH
         self._shown: dict[int, Strip] = {}  # what each visible line shows now
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
@@ -102,29 +104,34 @@ class UnitRowsView(ScrollView, can_focus=False):
         """A scrollbar coming or going changes the width the rows were built for."""
         self.recompute()
 
-    @property
-    def label_width(self) -> int:
-        """Cells for a unit's label: its state glyph and index, padded to 9; in a narrow view, the
-        glyph, the widest index and a space."""
-        if self.snapshot is None or self.scrollable_content_region.width >= NARROW:
-            return LABEL_WIDTH
-        return 2 + len(str(max(layer.width for layer in self.snapshot.record.layers) - 1))
+    def _measure(self) -> None:
+        """Take the widths the rows are built for (read once: the region is costly to look up per line).
+
+        A unit's label is its state glyph and index, padded to 9 cells; in a narrow view, the glyph,
+        the widest index and a space."""
+        region = self.scrollable_content_region
+        self._built_size = region.size
+        if self.snapshot is None or region.width >= NARROW:
+            self.label_width = LABEL_WIDTH
+        else:
+            self.label_width = 2 + len(str(max(layer.width for layer in self.snapshot.record.layers) - 1))
 
     @property
     def body_width(self) -> int:
         """Cells available right of the unit labels."""
-        return self.scrollable_content_region.width - self.label_width
+        return self._built_size.width - self.label_width
 
     def recompute(self, repaint_all: bool = True) -> None:
         """Rebuild whatever the rows draw from (after new data, a resize or a mode change)."""
         self._cache.clear()
+        self._measure()
         if self.snapshot is not None and self.body_width > 0:
             units = sum(r.unit is not None for r in self._rows)
-            spare = self.scrollable_content_region.height - 1 - (len(self._rows) - units)
+            spare = self._built_size.height - 1 - (len(self._rows) - units)
             self.row_height = max(1, min(self.max_row_height, spare // max(units, 1)))
             self._line_rows = [r for r in self._rows for _ in range(1 if r.unit is None else self.row_height)]
             self.prepare(self.snapshot, self.body_width)
-            self.virtual_size = Size(self.scrollable_content_region.width, len(self._line_rows) + 1)
+            self.virtual_size = Size(self._built_size.width, len(self._line_rows) + 1)
         if repaint_all:
             self._shown.clear()
             self.refresh()
@@ -133,7 +140,7 @@ class UnitRowsView(ScrollView, can_focus=False):
 
     def _refresh_changed_lines(self) -> None:
         """Repaint the visible lines whose strips differ from what is on screen."""
-        height = self.scrollable_content_region.height
+        height = self._built_size.height
         refresh_changed(self, [self._shown.get(y) for y in range(height)], [self._line(y) for y in range(height)])
 
     def prepare(self, snapshot: Snapshot, width: int) -> None:
@@ -151,7 +158,7 @@ class UnitRowsView(ScrollView, can_focus=False):
 
     def _line(self, y: int) -> Strip:
         """Visible line ``y``: the fixed header, then the rows from the scroll position."""
-        width = self.scrollable_content_region.width
+        width = self._built_size.width
         if self.snapshot is None or self.body_width <= 0:
             return Strip.blank(width)
         if y == 0:
