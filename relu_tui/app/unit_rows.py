@@ -6,6 +6,7 @@ top line shows; strips are cached until the data, the size or the selection chan
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from dataclasses import dataclass
@@ -35,13 +36,19 @@ class Row:
     offset: int  # index of the unit among all hidden units
 
 
-def unit_rows(snapshot: Snapshot) -> list[Row]:
+def unit_rows(snapshot: Snapshot) -> tuple[Row, ...]:
+    return _rows(tuple(layer.width for layer in snapshot.record.layers))
+
+
+@functools.lru_cache(maxsize=16)
+def _rows(widths: tuple[int, ...]) -> tuple[Row, ...]:
+    """A header row per layer, then a row per unit (the same object for every frame of a network)."""
     rows, offset = [], 0
-    for i, layer in enumerate(snapshot.record.layers):
+    for i, width in enumerate(widths):
         rows.append(Row(i, None, offset))
-        rows.extend(Row(i, u, offset + u) for u in range(layer.width))
-        offset += layer.width
-    return rows
+        rows.extend(Row(i, u, offset + u) for u in range(width))
+        offset += width
+    return tuple(rows)
 
 
 def moved(layers, selected: tuple[int, int], delta: int) -> tuple[int, int]:
@@ -69,7 +76,7 @@ class UnitRowsView(ScrollView, can_focus=False):
         self.row_height = 1
         self.snapshot: Snapshot | None = None
         self.selected: tuple[int, int] = (0, 0)
-        self._rows: list[Row] = []
+        self._rows: tuple[Row, ...] = ()
         self._line_rows: list[Row] = []  # the row drawn on each line (tall rows repeat)
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._built_size = Size(0, 0)  # the scrollable content size the rows were built for
@@ -79,7 +86,7 @@ class UnitRowsView(ScrollView, can_focus=False):
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
         """New data: only the lines that look different are repainted, unless the rows changed."""
         rows = unit_rows(snapshot)
-        same_rows = rows == self._rows
+        same_rows = rows is self._rows
         self.snapshot, self.selected, self._rows = snapshot, selected, rows
         self.recompute(repaint_all=not same_rows)
 
