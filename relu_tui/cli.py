@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .bundled import bundled, find_scenario
 from .errors import ScenarioError
+from .visible import visible
 
 COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot", "watch", "serve")
 USAGE = """\
@@ -247,8 +249,16 @@ def _watch(args: list[str]) -> int:
     parser.add_argument("run_dir", help="the directory given to Monitor(model, RUNDIR)")
     ns = parser.parse_args(args)
     run_dir = Path(ns.run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
-        raise UsageError(f"relu-tui watch: {run_dir} is a file; expected the run directory given to Monitor")
+    shown = visible(str(run_dir))
+    try:
+        mode = os.stat(run_dir).st_mode
+    except FileNotFoundError:  # not made yet: watch waits for the run to make it
+        mode = None
+    except OSError as exc:  # a symlink loop, a path through a file, no permission
+        raise UsageError(f"relu-tui watch: {shown}: {exc.strerror or exc}") from None
+    if mode is not None and not stat.S_ISDIR(mode):
+        kind = "a file" if stat.S_ISREG(mode) else "not a directory"
+        raise UsageError(f"relu-tui watch: {shown} is {kind}; expected the run directory given to Monitor")
     from .app.watch import run_watch
 
     return run_watch(run_dir)
