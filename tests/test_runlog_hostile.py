@@ -322,3 +322,152 @@ def test_a_partial_last_line_is_not_read_again_while_it_grows(tmp_path, monkeypa
         file.write(b"x" * 10)
     reads.clear()
     assert tail.poll() == [] and 10 in reads and max(reads) <= 4096
+
+
+# -- relu-tui watch on hostile logs: the status names the problem, the app keeps running, q quits ------------
+WATCHED = {
+    "records a FIFO": "records.jsonl: is a FIFO (named pipe), not a regular file",
+    "records a directory": "records.jsonl: is a directory",
+    "meta garbage": "meta.json: not valid JSON",
+    "meta version 99": "meta.json: format version 99 is not one this relu-tui reads",
+    "step 10**30": "records.jsonl:2: bad step an integer of about 31 digits",
+    "records nested 100000 deep": "records.jsonl:1: not a JSON record (nested too deeply)",
+    "escapes in a bad record's layer": "records.jsonl:1: layer '\\x1b[31mred': bad inputs",
+}
+
+
+def _screen_text(app) -> str:
+    from relu_tui.app.lines import TextPanel
+
+    return "\n".join(panel.text.plain for panel in app.query(TextPanel))
+
+
+@pytest.mark.parametrize("case", list(WATCHED))
+def test_watch_names_the_problem_keeps_running_and_quits_on_q(tmp_path, case):
+    import asyncio
+
+    from relu_tui.app.watch import WatchApp
+
+    run = CASES[case][0](tmp_path)
+
+    async def scenario() -> None:
+        app = WatchApp(run, poll_seconds=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + BOUND
+            while WATCHED[case] not in _screen_text(app):
+                assert loop.time() < deadline, _screen_text(app)
+                await pilot.pause(0.05)
+            assert "reading again every" in _screen_text(app) and ESC not in _screen_text(app)
+            await pilot.pause(0.2)  # polls again and again: still running, still saying it
+            assert app.is_running and WATCHED[case] in _screen_text(app)
+            await pilot.press("q")
+            await pilot.pause(0.1)
+            assert not app.is_running
+    asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_watch_shows_a_layer_name_with_escapes_made_visible(tmp_path):
+    import asyncio
+
+    from relu_tui.app.watch import WatchApp
+
+    write_run(tmp_path, [])
+    meta = changed("meta", ("layers", 0, "name"), "\x1b]0;pwn\x07")
+    meta["model"] = "Net\x1b[2J"
+    (tmp_path / META_NAME).write_text(json.dumps(meta))
+    line = record(1).to_json().replace(b'"relu":', json.dumps("\x1b]0;pwn\x07").encode() + b":", 1)
+    (tmp_path / RECORDS).write_bytes(line)
+
+    async def scenario() -> None:
+        app = WatchApp(tmp_path, poll_seconds=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            while app.view is None:
+                await pilot.pause(0.05)
+            text = _screen_text(app)
+            assert "\\x1b]0;pwn\\x07" in text and "Net\\x1b[2J" in text and ESC not in text and "\x07" not in text
+    asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_watch_says_a_log_was_truncated_or_its_run_deleted_and_follows_what_comes_next(tmp_path):
+    import asyncio
+
+    from relu_tui.app.watch import WatchApp
+
+    run = run_with(tmp_path / "run")
+
+    async def until(pilot, condition) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BOUND
+        while not condition():
+            assert loop.time() < deadline, _screen_text(pilot.app)
+            await pilot.pause(0.05)
+
+    async def scenario() -> None:
+        app = WatchApp(run, poll_seconds=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.view is not None and app.view.n_records == 2)
+            (run / RECORDS).write_bytes(record(7).to_json())  # truncated and rewritten in place
+            await until(pilot, lambda: "replaced or truncated after 2 lines" in _screen_text(app))
+            await until(pilot, lambda: app.view.n_records == 1 and app.view.last.step == 7)
+            for path in run.iterdir():
+                path.unlink()
+            run.rmdir()
+            await until(pilot, lambda: f"the run directory {run} was deleted" in _screen_text(app))
+            assert app.is_running
+    asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_the_watch_command_on_a_fifo_log_quits_on_q_in_a_real_terminal(tmp_path):
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    run = CASES["records a FIFO"][0](tmp_path)
+    leader, follower = pty.openpty()
+    os.set_blocking(leader, False)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    process = subprocess.Popen([sys.executable, "-m", "relu_tui", "watch", str(run)], stdin=follower,
+                               stdout=follower, stderr=follower, env=env, close_fds=True, start_new_session=True)
+    os.close(follower)
+    seen, deadline = b"", time.monotonic() + 60
+
+    def drain() -> bytes:  # the app blocks on a full terminal: keep reading what it draws
+        if select.select([leader], [], [], 0.2)[0]:
+            try:
+                return os.read(leader, 65536)
+            except OSError:  # the app closed the terminal
+                pass
+        return b""
+
+    try:
+        while b"FIFO" not in seen:
+            assert time.monotonic() < deadline and process.poll() is None, seen[-2000:]
+            seen += drain()
+        os.write(leader, b"q")
+        while process.poll() is None:
+            assert time.monotonic() < deadline, "q did not quit"
+            drain()
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(leader)
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
+    (os.mkfifo, "is not a directory"),
+    (lambda p: p.write_text("x"), "is a file"),
+])
+def test_the_watch_command_on_a_bad_path_exits_2_with_one_line(tmp_path, capsys, make, words):
+    from relu_tui.cli import main
+
+    path = tmp_path / "run\x1b[2J"
+    make(path)
+    assert bounded(lambda: main(["watch", str(path)])) == ("ok", 2)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "run\\x1b[2J" in err and ESC not in err
