@@ -210,16 +210,20 @@ def _screenshot(args: list[str]) -> int:
     if (ns.all is None) == (ns.scenario is None) or (ns.scenario is not None and ns.output is None):
         parser.error("give SCENARIO -o FILE.svg, or --all DIR")
     from .app.driving import screenshot, showcase
+    from .files import WriteFailed
     from .scenario import load_scenario
 
-    if ns.all is not None:
-        for path in showcase(Path(ns.all), size=ns.size):
-            print(path)
-        return 0
-    scenario = load_scenario(find_scenario(ns.scenario))
-    scenario.with_variant(ns.variant)
-    print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
-                     keys=tuple(ns.keys.split())))
+    try:
+        if ns.all is not None:
+            for path in showcase(Path(ns.all), size=ns.size):
+                print(path)
+            return 0
+        scenario = load_scenario(find_scenario(ns.scenario))
+        scenario.with_variant(ns.variant)
+        print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
+                         keys=tuple(ns.keys.split())))
+    except WriteFailed as exc:
+        raise UsageError(f"relu-tui screenshot: {exc}") from None
     return 0
 
 

@@ -17,6 +17,7 @@ from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from ..files import WriteFailed, inside, safe_filename, write_atomic
 from ..scenario import Scenario
 from .compare_screen import CompareScreen
 from .crashing import ReportingApp, run_reporting
@@ -325,10 +326,17 @@ class ReluApp(ReportingApp):
         self.submit(lambda s: export_history(s, names, directory))
 
     def action_screenshot(self) -> None:
-        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        """An SVG of the screen in ``screenshot_dir``, replaced whole (an earlier one survives a failed write)."""
         name = self.scenario.name if self.scenario else "relu-tui"
         epoch = self._snapshots[self.variant].epoch if self.variant in self._snapshots else 0
-        path = self.save_screenshot(f"{name}-{self.variant}-epoch{epoch}.svg", str(self.screenshot_dir))
+        try:
+            self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+            path = write_atomic(inside(self.screenshot_dir, safe_filename(f"{name}-{self.variant}-epoch{epoch}")
+                                       + ".svg"), self.export_screenshot())
+        except OSError as exc:
+            message = str(exc) if isinstance(exc, WriteFailed) else str(WriteFailed(self.screenshot_dir, exc))
+            self.notify(message, severity="error", timeout=10)
+            return
         self.notify(f"Saved {path}", timeout=6)
 
     def action_help(self) -> None:
