@@ -29,7 +29,7 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
        relu-tui screenshot --all DIR            every bundled scenario at its showcase epoch
        relu-tui watch RUNDIR                    follow a run log written by relu_tui.Monitor, live
-       relu-tui serve [SCENARIO] [--host H] [--port N]
+       relu-tui serve [SCENARIO] [--host H] [--port N] [--max-sessions N]
                                                 the app in a browser tab (textual-serve)
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
@@ -269,11 +269,15 @@ def _watch(args: list[str]) -> int:
 
 
 def _serve(args: list[str]) -> int:
+    from .serving import MAX_SESSIONS, ServeUnavailable, serve
+
     parser = _Parser(prog="relu-tui serve", description="Serve the app to a browser tab with textual-serve.")
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--variant", default="base")
     parser.add_argument("--host", default="localhost")
     parser.add_argument("--port", type=_positive, default=8000)
+    parser.add_argument("--max-sessions", type=_positive, default=MAX_SESSIONS,
+                        help=f"browser tabs served at once, each its own app process (default {MAX_SESSIONS})")
     ns = parser.parse_args(args)
     command = [sys.executable, "-m", "relu_tui"]
     if ns.scenario is not None:
@@ -282,10 +286,8 @@ def _serve(args: list[str]) -> int:
         path = find_scenario(ns.scenario)
         load_scenario(path).with_variant(ns.variant)  # a mistake fails here, not in the browser
         command += [str(path.resolve()), "--variant", ns.variant]
-    from .serving import ServeUnavailable, serve
-
     try:
-        return serve(command, ns.host, ns.port)
+        return serve(command, ns.host, ns.port, ns.max_sessions)
     except ServeUnavailable as exc:
         raise UsageError(str(exc)) from None
 
