@@ -123,7 +123,7 @@ class RunLogTail:
     def _read_records(self, path: Path, st: os.stat_result) -> list[RunRecord]:
         identity = (st.st_dev, st.st_ino)
         if self._records_id is not None and (identity != self._records_id or st.st_size < self._scanned
-                                             or not self._same_start(path, st.st_size)):
+                                             or not self._same_start(path)):
             self._restart(f"{RECORDS} was replaced or truncated after {self.lines} lines: reading it again "
                           "from the start", keep_meta=True)
         self._records_id = identity
@@ -149,7 +149,7 @@ class RunLogTail:
         except RunLogError as exc:
             raise self._fail(key, exc.located(path)) from None
 
-    def _same_start(self, path: Path, size: int) -> bool:
+    def _same_start(self, path: Path) -> bool:
         """Whether the file still begins with the bytes it began with (a copy over it in place changes them)."""
         if not self._fingerprint:
             return True

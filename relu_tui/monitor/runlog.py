@@ -231,6 +231,8 @@ def _brief(value: Any, limit: int = 40) -> str:
     """A value for a message: its repr, control characters escaped, cut to ``limit`` characters."""
     if _is_int(value) and value.bit_length() > 64:  # never a wall of digits
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str | list | dict) and len(value) > limit:
+        value = value[:limit] if isinstance(value, str | list) else dict(list(value.items())[:limit])
     text = visible(repr(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
