@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from relu_tui.monitor import RunLogError, RunLogTail, read_run
 from relu_tui.monitor.reader import MAX_LINE_BYTES, MAX_META_BYTES
@@ -471,3 +473,47 @@ def test_the_watch_command_on_a_bad_path_exits_2_with_one_line(tmp_path, capsys,
     assert bounded(lambda: main(["watch", str(path)])) == ("ok", 2)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and "run\\x1b[2J" in err and ESC not in err
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.sampled_from([2**63, 2**63 - 1, -1, 0, 1]) | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([1e308, -1e308, 3.4028235e38, 3.5e38, 1e-45]) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8)
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, (*prefix, index))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.sampled_from(["meta", "record"]), pick=st.integers(0, 10**6), value=JSON_VALUES)
+def test_any_value_anywhere_reads_cleanly_or_is_one_run_log_error(tmp_path_factory, where, pick, value):
+    run = tmp_path_factory.mktemp("run")
+    data = meta_dict() if where == "meta" else record_dict()
+    paths = list(_paths(data))[1:]
+    path = paths[pick % len(paths)]
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    text = json.dumps(data).encode()
+    if where == "meta":
+        run_with(run, meta=text)
+    else:
+        run_with(run, raw=text + b"\n")
+    try:
+        log = read_run(run)
+    except RunLogError as exc:
+        assert "\n" not in str(exc) and ESC not in str(exc) and len(str(exc)) < 400
+    else:
+        log.steps, log.epochs, log.losses  # noqa: B018 - the arrays build
+        for info in log.meta.layers:
+            assert log.array(info.name).shape == (info.width, len(log.records))
