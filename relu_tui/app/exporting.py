@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..files import WriteFailed, inside, safe_filename, write_atomic
 from ..report import CsvWriter, write_jsonl
+from ..visible import visible
 from .session import Session
 
 
@@ -29,5 +30,5 @@ def export_history(session: Session, names: Iterable[str], directory: Path) -> s
         write_jsonl(records, sc.name, name, jsonl)
         CsvWriter(table).write(records, sc.name, name)
         for suffix, text in ((".jsonl", jsonl), (".csv", table)):
-            written.append(str(write_atomic(inside(directory, stem + suffix), text.getvalue())))
+            written.append(visible(str(write_atomic(inside(directory, stem + suffix), text.getvalue()))))
     return "Exported " + ", ".join(written)

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 
 from ..files import WriteFailed, inside, safe_filename, write_atomic
 from ..scenario import Scenario
+from ..visible import visible
 from .compare_screen import CompareScreen
 from .crashing import ReportingApp, run_reporting
 from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
@@ -116,7 +117,7 @@ class ReluApp(ReportingApp):
         self.playing = False
 
     def on_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=6)
+        self.notify(message.text, severity=message.severity, timeout=6, markup=False)  # file names may hold "["
 
     @property
     def current(self) -> Snapshot | None:
@@ -335,9 +336,9 @@ class ReluApp(ReportingApp):
                                        + ".svg"), self.export_screenshot())
         except OSError as exc:
             message = str(exc) if isinstance(exc, WriteFailed) else str(WriteFailed(self.screenshot_dir, exc))
-            self.notify(message, severity="error", timeout=10)
+            self.notify(message, severity="error", timeout=10, markup=False)
             return
-        self.notify(f"Saved {path}", timeout=6)
+        self.notify(f"Saved {visible(str(path))}", timeout=6, markup=False)
 
     def action_help(self) -> None:
         bindings = [b for b in type(self.screen).BINDINGS if isinstance(b, Binding) and b.description]
