@@ -168,3 +168,17 @@ async def test_a_closed_websocket_ends_its_app_even_one_blocked_on_a_pipe_that_i
 def test_max_sessions_must_be_a_whole_number_of_at_least_one(capsys):
     assert main(["serve", "--max-sessions", "0"]) == 2
     assert "--max-sessions" in capsys.readouterr().err
+
+
+def test_served_on_every_interface_a_page_may_drive_the_app_only_from_the_host_it_was_asked_for():
+    from aiohttp.test_utils import make_mocked_request
+
+    server = GuardedServer("true", host="0.0.0.0", port=8000, max_sessions=1)
+
+    def allowed(origin, host="box.lan:8000"):
+        headers = {"Host": host} | ({"Origin": origin} if origin else {})
+        return server.origin_allowed(make_mocked_request("GET", "/ws", headers=headers))
+
+    assert allowed("http://box.lan:8000") and allowed("https://box.lan:8000")
+    assert not allowed("http://evil.example") and not allowed("http://box.lan:9000") and not allowed(None)
+    assert not allowed("file://box.lan:8000")
