@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .bundled import bundled, find_scenario
 from .errors import ScenarioError
+from .visible import visible
 
 COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot", "watch", "serve")
 USAGE = """\
@@ -27,7 +29,7 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
                                    [--keys "v c"]  an SVG of the app after N epochs and the keys
        relu-tui screenshot --all DIR            every bundled scenario at its showcase epoch
        relu-tui watch RUNDIR                    follow a run log written by relu_tui.Monitor, live
-       relu-tui serve [SCENARIO] [--host H] [--port N]
+       relu-tui serve [SCENARIO] [--host H] [--port N] [--max-sessions N]
                                                 the app in a browser tab (textual-serve)
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
@@ -208,16 +210,20 @@ def _screenshot(args: list[str]) -> int:
     if (ns.all is None) == (ns.scenario is None) or (ns.scenario is not None and ns.output is None):
         parser.error("give SCENARIO -o FILE.svg, or --all DIR")
     from .app.driving import screenshot, showcase
+    from .files import WriteFailed
     from .scenario import load_scenario
 
-    if ns.all is not None:
-        for path in showcase(Path(ns.all), size=ns.size):
-            print(path)
-        return 0
-    scenario = load_scenario(find_scenario(ns.scenario))
-    scenario.with_variant(ns.variant)
-    print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
-                     keys=tuple(ns.keys.split())))
+    try:
+        if ns.all is not None:
+            for path in showcase(Path(ns.all), size=ns.size):
+                print(path)
+            return 0
+        scenario = load_scenario(find_scenario(ns.scenario))
+        scenario.with_variant(ns.variant)
+        print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
+                         keys=tuple(ns.keys.split())))
+    except WriteFailed as exc:
+        raise UsageError(f"relu-tui screenshot: {exc}") from None
     return 0
 
 
@@ -247,19 +253,31 @@ def _watch(args: list[str]) -> int:
     parser.add_argument("run_dir", help="the directory given to Monitor(model, RUNDIR)")
     ns = parser.parse_args(args)
     run_dir = Path(ns.run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
-        raise UsageError(f"relu-tui watch: {run_dir} is a file; expected the run directory given to Monitor")
+    shown = visible(str(run_dir))
+    try:
+        mode = os.stat(run_dir).st_mode
+    except FileNotFoundError:  # not made yet: watch waits for the run to make it
+        mode = None
+    except OSError as exc:  # a symlink loop, a path through a file, no permission
+        raise UsageError(f"relu-tui watch: {shown}: {exc.strerror or exc}") from None
+    if mode is not None and not stat.S_ISDIR(mode):
+        kind = "a file" if stat.S_ISREG(mode) else "not a directory"
+        raise UsageError(f"relu-tui watch: {shown} is {kind}; expected the run directory given to Monitor")
     from .app.watch import run_watch
 
     return run_watch(run_dir)
 
 
 def _serve(args: list[str]) -> int:
+    from .serving import MAX_SESSIONS, ServeUnavailable, serve
+
     parser = _Parser(prog="relu-tui serve", description="Serve the app to a browser tab with textual-serve.")
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--variant", default="base")
     parser.add_argument("--host", default="localhost")
     parser.add_argument("--port", type=_positive, default=8000)
+    parser.add_argument("--max-sessions", type=_positive, default=MAX_SESSIONS,
+                        help=f"browser tabs served at once, each its own app process (default {MAX_SESSIONS})")
     ns = parser.parse_args(args)
     command = [sys.executable, "-m", "relu_tui"]
     if ns.scenario is not None:
@@ -268,10 +286,8 @@ def _serve(args: list[str]) -> int:
         path = find_scenario(ns.scenario)
         load_scenario(path).with_variant(ns.variant)  # a mistake fails here, not in the browser
         command += [str(path.resolve()), "--variant", ns.variant]
-    from .serving import ServeUnavailable, serve
-
     try:
-        return serve(command, ns.host, ns.port)
+        return serve(command, ns.host, ns.port, ns.max_sessions)
     except ServeUnavailable as exc:
         raise UsageError(str(exc)) from None
 

@@ -10,6 +10,8 @@ import time
 import traceback
 from pathlib import Path
 
+from .files import write_aside
+
 CRASH_EXIT = 1  # the exit status after an unhandled exception (2 is a mistake in the input)
 _MAX_MESSAGE = 160
 
@@ -42,17 +44,15 @@ def write_crash_log(error: BaseException, what: str) -> Path | None:
     for directory in (state_dir(), Path(tempfile.gettempdir()) / "relu-tui"):
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            fd, partial = tempfile.mkstemp(prefix=".crash-", suffix=".partial", dir=directory)
+            partial = write_aside(directory, text.encode("utf-8"), "crash")
         except OSError:
             continue
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-            return _move_to_new(Path(partial), directory, f"crash-{stamp}-{os.getpid()}")
+            return _move_to_new(partial, directory, f"crash-{stamp}-{os.getpid()}")
         except OSError:
             continue
         finally:
-            Path(partial).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
     return None
 
 

@@ -105,14 +105,16 @@ async def test_a_log_cut_mid_line_shows_every_complete_record_and_the_rest_when_
 
 
 @sync
-async def test_a_corrupt_line_stops_reading_with_the_file_and_line_named(tmp_path):
-    run, log = recorded_run(tmp_path, 2)
-    with open(log, "ab") as file:
-        file.write(b'{"step": "three"}\n')
+async def test_a_corrupt_line_is_named_and_read_again_once_it_is_fixed(tmp_path):
+    run, log = recorded_run(tmp_path, 3)
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:2]) + b'{"step": "three"}\n')
     app = WatchApp(run, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "stopped reading" in status(app))
-        assert "records.jsonl:3" in status(app) and app.view.n_records == 2
+        await until(pilot, lambda: "reading again" in status(app))
+        assert "records.jsonl:3: bad step 'three'" in status(app) and app.view.n_records == 2
+        log.write_bytes(b"".join(lines))
+        await until(pilot, lambda: app.view.n_records == 3 and "live" in status(app))
 
 
 def test_watch_on_a_file_is_a_usage_error(tmp_path, capsys):

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from ..bundled import bundled
+from ..files import WriteFailed, safe_filename, write_atomic
 from ..scenario import Scenario, load_scenario
 from .crashing import ReportingApp
 from .main import ReluApp
@@ -29,8 +30,10 @@ async def settle(pilot: Pilot, timeout: float = 60.0) -> None:
 
 def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs: int = 0,
                size: tuple[int, int] = (120, 40), keys: tuple[str, ...] = ()) -> Path:
-    """Open the app headless, train ``epochs`` epochs, press ``keys`` and save an SVG screenshot."""
+    """Open the app headless, train ``epochs`` epochs, press ``keys`` and save an SVG screenshot
+    (replacing ``path`` whole: a failed write raises WriteFailed and leaves an earlier file intact)."""
     app = ReluApp(scenario, variant)
+    svg: list[str] = []
 
     async def auto(pilot: Pilot) -> None:
         await settle(pilot)
@@ -40,12 +43,11 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        app.save_screenshot(path.name, str(path.parent))
+        svg.append(app.export_screenshot())
         app.exit()
 
     _run_headless(app, size, auto)
-    return path
+    return _save(path, svg[0])
 
 
 def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40)) -> Path:
@@ -55,6 +57,7 @@ def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40
 
     app = WatchApp(run_dir, poll_seconds=0.05)
     records = (run_dir / RECORDS).read_bytes().count(b"\n")
+    svg: list[str] = []
 
     async def auto(pilot: Pilot) -> None:
         loop = asyncio.get_running_loop()
@@ -63,12 +66,19 @@ def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40
             if loop.time() > deadline:
                 raise TimeoutError(f"the watch app did not read {run_dir}")
             await pilot.pause(0.1)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        app.save_screenshot(path.name, str(path.parent))
+        svg.append(app.export_screenshot())
         app.exit()
 
     _run_headless(app, size, auto)
-    return path
+    return _save(path, svg[0])
+
+
+def _save(path: Path, svg: str) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(path, exc) from exc
+    return write_atomic(path, svg)
 
 
 def _run_headless(app: ReportingApp, size: tuple[int, int], auto) -> None:
@@ -87,14 +97,15 @@ def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     for path in bundled():
         scenario = load_scenario(path)
         for variant in scenario.variant_names:
-            name = scenario.name if variant == "base" else f"{scenario.name}-{variant}"
+            name = safe_filename(scenario.name if variant == "base" else f"{scenario.name}-{variant}")
             written.append(screenshot(scenario, directory / f"{name}.svg", variant=variant,
                                       epochs=scenario.showcase_epoch, size=size))
         if scenario.variants:
-            written.append(screenshot(scenario, directory / f"{scenario.name}-compare.svg",
+            written.append(screenshot(scenario, directory / f"{safe_filename(scenario.name)}-compare.svg",
                                       epochs=scenario.showcase_epoch, size=size, keys=("c",)))
         if scenario.sweep is not None:
-            written.append(screenshot(scenario, directory / f"{scenario.name}-sweep.svg", size=size, keys=("w",)))
+            written.append(screenshot(scenario, directory / f"{safe_filename(scenario.name)}-sweep.svg", size=size,
+                                      keys=("w",)))
     with tempfile.TemporaryDirectory() as tmp:
         written.append(watch_screenshot(write_demo_run(Path(tmp) / "run"), directory / "watch.svg", size))
     return written

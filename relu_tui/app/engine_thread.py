@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from ..files import WriteFailed
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -139,6 +141,9 @@ class EngineThread(threading.Thread):
         self.interrupt.clear()
         try:
             note = command(self.session)
+        except WriteFailed as exc:  # its message names the file and says the earlier one is intact
+            self.app.post_message(Notice(str(exc), "error"))
+            note = None
         except Exception as exc:  # keep the app alive; say what failed
             self.app.post_message(Notice(f"{type(exc).__name__}: {exc}", "error"))
             note = None

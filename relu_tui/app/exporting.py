@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..files import WriteFailed, inside, safe_filename, write_atomic
 from ..report import CsvWriter, write_jsonl
+from ..visible import visible
 from .session import Session
 
 
 def export_history(session: Session, names: Iterable[str], directory: Path) -> str:
-    """Write one JSONL and one CSV file per variant; returns a note naming the files."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write one JSONL and one CSV file per variant into ``directory`` (named after the scenario and
+    variant, made safe: never outside it); returns a note naming the files. Each file is replaced whole:
+    on WriteFailed, an earlier export of the same name is intact."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(directory, exc) from exc
     written = []
     for name in names:
         trainer = session.trainer(name)
         sc = trainer.scenario
-        stem = directory / f"{sc.name}-{name}-seed{sc.seed}-epoch{trainer.epoch}"
+        stem = safe_filename(f"{sc.name}-{name}-seed{sc.seed}-epoch{trainer.epoch}")
         records = [trainer.record_at(e) for e in range(trainer.history.last + 1)]
-        with open(stem.with_suffix(".jsonl"), "w", encoding="utf-8") as out:
-            write_jsonl(records, sc.name, name, out)
-        with open(stem.with_suffix(".csv"), "w", encoding="utf-8", newline="") as out:
-            CsvWriter(out).write(records, sc.name, name)
-        written += [str(stem.with_suffix(".jsonl")), str(stem.with_suffix(".csv"))]
+        jsonl, table = io.StringIO(), io.StringIO(newline="")
+        write_jsonl(records, sc.name, name, jsonl)
+        CsvWriter(table).write(records, sc.name, name)
+        for suffix, text in ((".jsonl", jsonl), (".csv", table)):
+            written.append(visible(str(write_atomic(inside(directory, stem + suffix), text.getvalue()))))
     return "Exported " + ", ".join(written)

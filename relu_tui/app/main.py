@@ -17,7 +17,9 @@ from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from ..files import WriteFailed, inside, safe_filename, write_atomic
 from ..scenario import Scenario
+from ..visible import visible
 from .compare_screen import CompareScreen
 from .crashing import ReportingApp, run_reporting
 from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
@@ -115,7 +117,7 @@ class ReluApp(ReportingApp):
         self.playing = False
 
     def on_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=6)
+        self.notify(message.text, severity=message.severity, timeout=6, markup=False)  # file names may hold "["
 
     @property
     def current(self) -> Snapshot | None:
@@ -325,11 +327,18 @@ class ReluApp(ReportingApp):
         self.submit(lambda s: export_history(s, names, directory))
 
     def action_screenshot(self) -> None:
-        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        """An SVG of the screen in ``screenshot_dir``, replaced whole (an earlier one survives a failed write)."""
         name = self.scenario.name if self.scenario else "relu-tui"
         epoch = self._snapshots[self.variant].epoch if self.variant in self._snapshots else 0
-        path = self.save_screenshot(f"{name}-{self.variant}-epoch{epoch}.svg", str(self.screenshot_dir))
-        self.notify(f"Saved {path}", timeout=6)
+        try:
+            self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+            path = write_atomic(inside(self.screenshot_dir, safe_filename(f"{name}-{self.variant}-epoch{epoch}")
+                                       + ".svg"), self.export_screenshot())
+        except OSError as exc:
+            message = str(exc) if isinstance(exc, WriteFailed) else str(WriteFailed(self.screenshot_dir, exc))
+            self.notify(message, severity="error", timeout=10, markup=False)
+            return
+        self.notify(f"Saved {visible(str(path))}", timeout=6, markup=False)
 
     def action_help(self) -> None:
         bindings = [b for b in type(self.screen).BINDINGS if isinstance(b, Binding) and b.description]

@@ -27,6 +27,7 @@ from ..monitor.reader import RunLogTail
 from ..monitor.runlog import META
 from ..monitor.view import RunView, run_view
 from ..records import ALIVE, STATES
+from ..visible import visible
 from .chart import LineChart, Series
 from .crashing import ReportingApp, run_reporting
 from .curves import loss_share
@@ -38,6 +39,7 @@ from .palette import DIM, STATE_GLYPH, STATE_STYLE
 from .unit_rows import jumped, moved
 
 POLL_SECONDS = 0.5
+NOTICE_SECONDS = 10  # a restart of the log (its files replaced or deleted) stays in the status this long
 MODE_TITLES = {
     "active": "Active share per record · a row going dark is a unit dying · columns: optimization steps",
     "gradient": "Gradient norm per record, log scale · · = exactly 0",
@@ -65,13 +67,14 @@ def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120
     counts lose their words before any number would be cut, and the run directory comes last."""
     text = Text()
     text.append("relu-tui watch", _BOLD)
+    where, note = visible(str(run_dir)), visible(note)
     if view is None:
-        text.append(f"   {run_dir}\n", DIM)
+        text.append(f"   {where}\n", DIM)
         text.append(f"{note}\n", Style(color="#f0b429"))
         return text
     meta, rec = view.meta, view.record
-    text.append(f"   {meta.model} · {len(meta.layers)} watched layer(s), {view.n_units} units"
-                + (f" · {meta.world_size} ranks" if meta.world_size > 1 else "") + f"   {run_dir}", DIM)
+    text.append(f"   {visible(meta.model)} · {len(meta.layers)} watched layer(s), {view.n_units} units"
+                + (f" · {meta.world_size} ranks" if meta.world_size > 1 else "") + f"   {where}", DIM)
     numbers = Text()
     numbers.append(f"step {view.last.step}", _BOLD)
     if view.last.epoch is not None:
@@ -93,8 +96,8 @@ def layers_text(view: RunView, selected: tuple[int, int]) -> Text:
     """A line per watched layer: name, activation, the layer feeding it, and its units by state."""
     text = Text()
     for index, (info, layer) in enumerate(zip(view.meta.layers, view.record.layers)):
-        text.append(f"{info.name}", Style(bold=index == selected[0]))
-        text.append(f" · {info.activation} · {info.width} {info.kind}s ← {info.fed_by}\n", DIM)
+        text.append(visible(info.name), Style(bold=index == selected[0]))
+        text.append(f" · {visible(info.activation)} · {info.width} {info.kind}s ← {visible(info.fed_by)}\n", DIM)
         text.append("  ")
         for code in range(len(STATES)):
             if layer.count(code):
@@ -110,8 +113,8 @@ def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
     stats = view.last.layers[info.name]
     state = int(layer.state[unit])
     text = Text()
-    text.append(f"{info.name}[{unit}]", _BOLD)
-    text.append(f" · {info.activation} · {info.kind} of {info.fed_by}\n")
+    text.append(f"{visible(info.name)}[{unit}]", _BOLD)
+    text.append(f" · {visible(info.activation)} · {info.kind} of {visible(info.fed_by)}\n")
     text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
     share = float(layer.active_fraction[unit])
     text.append("active   ", DIM)
@@ -190,20 +193,25 @@ class WatchApp(ReportingApp):
 
     @work(thread=True, exclusive=True, group="tail", name="tail")
     def _follow(self) -> None:
-        """Poll the log; publish a view for new records and a note when the state of things changes."""
+        """Poll the log; publish a view for new records and a note when the state of things changes.
+        A problem is shown and the log polled again, so a fixed or replaced file is picked up."""
         worker = get_current_worker()
         tail = RunLogTail(self.run_dir)
-        records, problem, last_new = [], "", time.monotonic()
+        records, generation, last_new, restarted = [], 0, time.monotonic(), -float("inf")
         while not worker.is_cancelled:
             try:
-                new = [] if problem else tail.poll()
+                new, problem = tail.poll(), ""
             except RunLogError as exc:
-                problem, new = f"stopped reading: {exc}", []
+                new, problem = [], str(exc)
             now = time.monotonic()
+            if tail.generation != generation:  # the tail started over: what it had read belongs to another run
+                generation, records, restarted = tail.generation, [], now
             if new:
                 records += new
                 last_new = now
-            if tail.meta is None:
+            if problem:
+                note = f"{problem}; reading again every {self.poll_seconds:g} s"
+            elif tail.meta is None:
                 note = (f"no run here yet: {self.run_dir} has no {META}. Start training with "
                         f"relu_tui.Monitor(model, {str(self.run_dir)!r}); it is written at the first record."
                         if self.run_dir.is_dir() else f"no directory {self.run_dir} yet; waiting for the run to make it")
@@ -211,8 +219,10 @@ class WatchApp(ReportingApp):
                 note = "the run has started; waiting for its first record"
             else:
                 quiet = now - last_new
-                note = problem or ("live: following the log" if quiet < 5 else
-                                   f"no new record for {quiet:.0f} s (finished, paused or killed)")
+                note = ("live: following the log" if quiet < 5 else
+                        f"no new record for {quiet:.0f} s (finished, paused or killed)")
+            if now - restarted < NOTICE_SECONDS:
+                note = f"{tail.notice} · {note}"
             if new or note != self.note:
                 self._publish(run_view(tail.meta, records) if new else None, note)
             deadline = now + self.poll_seconds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,62 +44,158 @@ class RunLog:
         return np.stack([getattr(r.layers[layer], name) for r in self.records], axis=1)
 
 
+MAX_META_BYTES = 64 * 2**20  # a meta.json is a few kilobytes
+MAX_LINE_BYTES = 256 * 2**20  # one record: about 40 bytes per unit, so millions of units
+_FINGERPRINT_BYTES = 4096  # the start of records.jsonl that must not change while it is followed
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
 class RunLogTail:
     """Follows a run directory while it is written: each :meth:`poll` returns the records completed since.
 
-    It keeps a byte offset into ``records.jsonl`` and reads only whole lines: a last line still being written
-    (or cut short by a killed run) is left for a later poll. Before ``meta.json`` exists, ``meta`` is None and
-    polls return nothing.
+    Guarantees: a poll never blocks (only regular files are opened, and without waiting); it reads each byte
+    of ``records.jsonl`` about once (a last line still being written, or cut short by a killed run, is left for
+    a later poll, and only the bytes after it are read again); and every problem is a RunLogError naming the
+    file and line. Before ``meta.json`` exists, ``meta`` is None and polls return nothing. When the run is
+    replaced (its files swapped, truncated or deleted), the tail starts over: ``generation`` counts the
+    restarts and ``notice`` says why, so a caller drops the records it had.
     """
 
     def __init__(self, run_dir: str | Path) -> None:
         self.run_dir = Path(run_dir)
         self.meta: RunMeta | None = None
-        self.offset = 0  # bytes of records.jsonl read
+        self.generation = 0
+        self.notice = ""
+        self._start()
+
+    def _start(self) -> None:
+        self.offset = 0  # bytes of records.jsonl read: the start of the first line not read yet
         self.lines = 0  # complete lines read
+        self._scanned = 0  # bytes of records.jsonl known to hold no line end after ``offset``
+        self._records_id: tuple[int, int] | None = None  # (device, inode) of records.jsonl
+        self._fingerprint = b""
+        self._meta_id: tuple[int, ...] | None = None
+        self._failure: tuple[tuple, RunLogError] | None = None  # the last error and the file state that gave it
+
+    def _restart(self, why: str, keep_meta: bool = False) -> None:
+        meta, meta_id = self.meta, self._meta_id
+        self.generation += 1
+        self.notice = why
+        self._start()
+        if keep_meta:
+            self.meta, self._meta_id = meta, meta_id
+        else:
+            self.meta = None
 
     def poll(self) -> list[RunRecord]:
         """New complete records. A complete line that is not a valid record raises RunLogError naming the file
-        and line, after the records before it have been returned (by this poll or, if it had none, the next)."""
-        if self.meta is None:
-            self.meta = _read_meta(self.run_dir)
-            if self.meta is None:
-                return []
-        path = self.run_dir / RECORDS
-        try:
-            with open(path, "rb") as file:
-                size = os.fstat(file.fileno()).st_size
-                if size < self.offset:
-                    raise RunLogError(f"shorter ({size} bytes) than the {self.offset} bytes already read",
-                                      source=path, hint="was the run directory reused?")
-                file.seek(self.offset)
-                data = file.read()
-        except FileNotFoundError:
+        and line, after the records before it have been returned (by this poll or, if it had none, the next);
+        polls raise it again, without reading, until the file changes."""
+        meta_path, path = self.run_dir / META, self.run_dir / RECORDS
+        meta_stat = _regular_stat(meta_path)
+        if meta_stat is None:
+            if self.meta is not None:
+                gone = not self.run_dir.is_dir()
+                self._restart(f"the run directory {self.run_dir} was deleted" if gone else
+                              f"{META} was removed; waiting for a new run")
             return []
+        meta_id = (meta_stat.st_dev, meta_stat.st_ino, meta_stat.st_size, meta_stat.st_mtime_ns)
+        if self.meta is not None and meta_id != self._meta_id:
+            self._restart(f"{META} was replaced: reading the new run from the start")
+        if self.meta is None:
+            self._check_failure(("meta", meta_id))
+            try:
+                if meta_stat.st_size > MAX_META_BYTES:
+                    raise RunLogError(f"larger than {MAX_META_BYTES // 2**20} MiB; a {META} is a few kilobytes")
+                self.meta = RunMeta.from_json(_read_regular(meta_path, 0, MAX_META_BYTES))
+            except RunLogError as exc:
+                raise self._fail(("meta", meta_id), exc.located(meta_path)) from None
+            self._meta_id = meta_id
+        records_stat = _regular_stat(path)
+        if records_stat is None:
+            if self.offset:
+                self._restart(f"{RECORDS} was removed after {self.lines} lines; reading it again when it is back",
+                              keep_meta=True)
+            return []
+        return self._read_records(path, records_stat)
+
+    def _read_records(self, path: Path, st: os.stat_result) -> list[RunRecord]:
+        identity = (st.st_dev, st.st_ino)
+        if self._records_id is not None and (identity != self._records_id or st.st_size < self._scanned
+                                             or not self._same_start(path)):
+            self._restart(f"{RECORDS} was replaced or truncated after {self.lines} lines: reading it again "
+                          "from the start", keep_meta=True)
+        self._records_id = identity
+        key = ("records", *identity, st.st_size, st.st_mtime_ns)
+        self._check_failure(key)
+        if st.st_size == self._scanned:
+            return []
+        try:
+            new = _read_regular(path, self._scanned, st.st_size - self._scanned)
+            if len(self._fingerprint) < _FINGERPRINT_BYTES and self._scanned < _FINGERPRINT_BYTES:
+                self._fingerprint = _read_regular(path, 0, _FINGERPRINT_BYTES)
+            end = new.rfind(b"\n")
+            if end < 0:  # still inside one line: remember how far it goes, read only what comes after
+                self._scanned += len(new)
+                if self._scanned - self.offset > MAX_LINE_BYTES:
+                    raise RunLogError(f"longer than {MAX_LINE_BYTES // 2**20} MiB with no line end", source=path,
+                                      line=self.lines + 1)
+                return []
+            head = _read_regular(path, self.offset, self._scanned - self.offset) if self._scanned > self.offset else b""
+            data = head + new[: end + 1]
+            self._scanned += len(new)
+            return self._parse(path, data)
+        except RunLogError as exc:
+            raise self._fail(key, exc.located(path)) from None
+
+    def _same_start(self, path: Path) -> bool:
+        """Whether the file still begins with the bytes it began with (a copy over it in place changes them)."""
+        if not self._fingerprint:
+            return True
+        try:
+            return _read_regular(path, 0, len(self._fingerprint)) == self._fingerprint
+        except RunLogError:
+            return False
+
+    def _parse(self, path: Path, data: bytes) -> list[RunRecord]:
         records: list[RunRecord] = []
-        for line in data[: data.rfind(b"\n") + 1].split(b"\n")[:-1]:
+        assert self.meta is not None
+        for line in data.split(b"\n")[:-1]:
+            if len(line) > MAX_LINE_BYTES:
+                raise RunLogError(f"longer than {MAX_LINE_BYTES // 2**20} MiB", source=path, line=self.lines + 1)
             if line.strip():
                 try:
                     records.append(RunRecord.from_json(line, self.meta))
                 except RunLogError as exc:
+                    self._scanned = self.offset  # the bad line and what follows are read again next time
                     if records:
-                        break
+                        return records
                     raise exc.located(path, self.lines + 1) from None
             self.offset += len(line) + 1
             self.lines += 1
         return records
 
+    def _check_failure(self, key: tuple) -> None:
+        if self._failure is not None and self._failure[0] == key:
+            raise self._failure[1].with_traceback(None)
+
+    def _fail(self, key: tuple, error: RunLogError) -> RunLogError:
+        self._failure = (key, error)
+        return error
+
 
 def read_run(run_dir: str | Path) -> RunLog:
     """Every complete record of a run (a last line cut short by a killed run is not an error).
 
-    Raises NoRunError if the directory has no run yet, RunLogError if a file in it is malformed."""
+    Raises NoRunError if the directory has no run yet, RunLogError if a file in it is malformed or is not a
+    regular file. It never blocks on a FIFO or a device, and never follows a symlink loop."""
+    run_dir = Path(run_dir)
     tail = RunLogTail(run_dir)
     records = tail.poll()
     if tail.meta is None:
-        run_dir = Path(run_dir)
         if not run_dir.is_dir():
-            raise NoRunError("no such directory", source=run_dir)
+            raise NoRunError("not a directory" if run_dir.exists() else "no such directory", source=run_dir)
         raise NoRunError(f"no run here yet: no {META}", source=run_dir,
                          hint="a relu_tui.Monitor writes it at its first record, after `every` steps")
     while batch := tail.poll():  # a poll stops before a malformed line; the next one raises there
@@ -106,13 +203,40 @@ def read_run(run_dir: str | Path) -> RunLog:
     return RunLog(tail.meta, records)
 
 
-def _read_meta(run_dir: Path) -> RunMeta | None:
-    path = run_dir / META
+def _regular_stat(path: Path) -> os.stat_result | None:
+    """``path``'s stat if it is a regular file; None if it does not exist; else RunLogError saying what it is."""
     try:
-        text = path.read_bytes()
+        st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:  # a symlink loop, a name too long, no permission
+        raise RunLogError(f"cannot be read: {exc.strerror or exc}", source=path) from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+        raise RunLogError(f"is {kind}, not a regular file", source=path)
+    return st
+
+
+def _read_regular(path: Path, offset: int, size: int) -> bytes:
+    """Up to ``size`` bytes at ``offset``, opened without blocking and refused unless a regular file."""
     try:
-        return RunMeta.from_json(text)
-    except RunLogError as exc:
-        raise exc.located(path) from None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise RunLogError(f"cannot be read: {exc.strerror or exc}", source=path) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since it was checked
+            raise RunLogError("is not a regular file", source=path)
+        chunks, left = [], size
+        while left > 0:
+            chunk = os.pread(fd, min(left, 2**26), offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise RunLogError(f"cannot be read: {exc.strerror or exc}", source=path) from None
+    finally:
+        os.close(fd)
+

@@ -8,6 +8,7 @@ layer); numbers that are missing or not finite are ``null``.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..records import ALIVE, STATES
 from ..states import NO_STATE  # "-" in a record: the layer saw no counted input
+from ..visible import visible
 from .errors import RunLogError
 
 FORMAT = "relu-tui-run"
@@ -27,6 +29,13 @@ NO_EPOCH = -1  # RunLog.epochs where a record has no epoch
 # The per-unit fields of a layer in a record, and their array types.
 UNIT_FIELDS = {"active_share": np.float32, "state": np.int8, "grad_norm": np.float32, "died_step": np.int64,
                "died_epoch": np.int64, "revived": np.bool_}
+
+INT64_LIMIT = 2**63  # steps, epochs and counts must fit an int64 array
+MAX_WIDTH = 2**31  # units in one layer
+LAYER_KEYS = ("name", "activation", "can_die", "kind", "width", "fed_by")
+_FLOAT_ITEMS = frozenset((float, int, type(None)))  # per-unit float fields: numbers, null for NaN
+_INT_ITEMS = frozenset((int, type(None)))  # per-unit int fields: integers, null for ALIVE
+_FLAG_ITEMS = frozenset((int, bool))
 
 _CHAR_OF_STATE = np.array([*STATE_CHARS, "-"])  # indexed by code; NO_STATE (-1) picks "-"
 _STATE_OF_BYTE = np.full(256, NO_STATE, dtype=np.int8)
@@ -73,25 +82,36 @@ class RunMeta:
     @classmethod
     def from_json(cls, text: str | bytes) -> RunMeta:
         """Parse and check ``meta.json`` (RunLogError without a location on any problem)."""
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise RunLogError(f"not valid JSON ({exc})") from None
+        data = _parse_json(text, "not valid JSON")
         _expect(isinstance(data, dict) and data.get("format") == FORMAT, f"not a {FORMAT} meta.json")
         version = data.get("version")
-        _expect(isinstance(version, int) and 1 <= version <= VERSION,
-                f"format version {version!r} is not one this relu-tui reads (1 to {VERSION})")
-        try:
-            layers = tuple(LayerInfo(**layer) for layer in data["layers"])
-            meta = cls(model=data["model"], layers=layers, sparse_threshold=data["sparse_threshold"],
-                       every=data["every"], world_size=data["world_size"], created=data["created"], version=version)
-        except (KeyError, TypeError) as exc:
-            raise RunLogError(f"malformed meta.json ({type(exc).__name__}: {exc})") from None
-        for layer in layers:
-            _expect(layer.kind in KINDS and isinstance(layer.width, int) and layer.width > 0,
-                    f"layer {layer.name!r}: bad kind {layer.kind!r} or width {layer.width!r}")
+        _expect(_is_int(version) and 1 <= version <= VERSION,
+                f"format version {_brief(version)} is not one this relu-tui reads (1 to {VERSION}; "
+                "a newer relu-tui wrote it?)")
+        for key, check, expected in (("model", _is_str, "a string"), ("created", _is_str, "a string"),
+                                     ("every", _is_count, "a whole number >= 1"),
+                                     ("world_size", _is_count, "a whole number >= 1"),
+                                     ("sparse_threshold", _is_share, "a number between 0 and 1"),
+                                     ("layers", _is_list, "a list")):
+            _expect(key in data, f"malformed meta.json: no {key!r}")
+            _expect(check(data[key]), f"malformed meta.json: {key} = {_brief(data[key])}; expected {expected}")
+        layers = tuple(_layer_info(index, layer) for index, layer in enumerate(data["layers"]))
         _expect(len({layer.name for layer in layers}) == len(layers), "two layers share a name")
-        return meta
+        return cls(model=data["model"], layers=layers, sparse_threshold=float(data["sparse_threshold"]),
+                   every=data["every"], world_size=data["world_size"], created=data["created"], version=version)
+
+
+def _layer_info(index: int, layer: Any) -> LayerInfo:
+    where = f"layers[{index}]"
+    _expect(isinstance(layer, dict) and sorted(layer) == sorted(LAYER_KEYS),
+            f"{where} is not an object with the keys {', '.join(LAYER_KEYS)}")
+    for key in ("name", "activation", "fed_by"):
+        _expect(_is_str(layer[key]), f"{where}.{key} = {_brief(layer[key])}; expected a string")
+    _expect(isinstance(layer["can_die"], bool), f"{where}.can_die = {_brief(layer['can_die'])}; expected true or false")
+    _expect(layer["kind"] in KINDS, f"{where}.kind = {_brief(layer['kind'])}; expected one of {', '.join(KINDS)}")
+    width = layer["width"]
+    _expect(_is_int(width) and 0 < width <= MAX_WIDTH, f"{where}.width = {_brief(width)}; expected 1 to {MAX_WIDTH}")
+    return LayerInfo(**layer)
 
 
 @dataclass
@@ -121,28 +141,39 @@ class LayerStats:
 
     @classmethod
     def from_dict(cls, data: Any, layer: LayerInfo) -> LayerStats:
-        _expect(isinstance(data, dict), f"layer {layer.name!r} is not an object")
+        name = _brief(layer.name)
+        _expect(isinstance(data, dict), f"layer {name} is not an object")
         inputs = data.get("inputs")
-        _expect(isinstance(inputs, int) and inputs >= 0, f"layer {layer.name!r}: bad inputs {inputs!r}")
+        _expect(_is_int(inputs) and 0 <= inputs < INT64_LIMIT, f"layer {name}: bad inputs {_brief(inputs)}")
         for key in UNIT_FIELDS:
             value = data.get(key)
             _expect(isinstance(value, list | str) and len(value) == layer.width,
-                    f"layer {layer.name!r}: {key} is not {layer.width} values")
+                    f"layer {name}: {key} is not {layer.width} values")
         state = data["state"]
         _expect(isinstance(state, str) and not set(state) - set(STATE_CHARS + "-"),
-                f"layer {layer.name!r}: state holds characters other than {STATE_CHARS}-")
+                f"layer {name}: state holds characters other than {STATE_CHARS}-")
+        for key, kinds, expected in (("active_share", _FLOAT_ITEMS, "numbers or null"),
+                                     ("grad_norm", _FLOAT_ITEMS, "numbers or null"),
+                                     ("died_step", _INT_ITEMS, "whole numbers or null"),
+                                     ("died_epoch", _INT_ITEMS, "whole numbers or null"),
+                                     ("revived", _FLAG_ITEMS, "0 or 1")):
+            value = data[key]
+            _expect(isinstance(value, list) and {type(item) for item in value} <= kinds,
+                    f"layer {name}: {key} holds values other than {expected}")
+        _expect(set(data["revived"]) <= {0, 1}, f"layer {name}: revived holds values other than 0 or 1")
         try:
-            return cls(
-                inputs=inputs,
-                active_share=np.array(data["active_share"], dtype=np.float64).astype(np.float32),
-                state=_STATE_OF_BYTE[np.frombuffer(state.encode(), dtype=np.uint8)],
-                grad_norm=np.array(data["grad_norm"], dtype=np.float64).astype(np.float32),
-                died_step=_int_array(data["died_step"]),
-                died_epoch=_int_array(data["died_epoch"]),
-                revived=np.array(data["revived"], dtype=np.int64).astype(bool),
-            )
-        except (TypeError, ValueError) as exc:
-            raise RunLogError(f"layer {layer.name!r}: a per-unit value is not a number ({exc})") from None
+            with np.errstate(over="ignore"):  # a float32 overflow is inf, as the monitor would have measured it
+                return cls(
+                    inputs=inputs,
+                    active_share=np.array(data["active_share"], dtype=np.float64).astype(np.float32),
+                    state=_STATE_OF_BYTE[np.frombuffer(state.encode(), dtype=np.uint8)],
+                    grad_norm=np.array(data["grad_norm"], dtype=np.float64).astype(np.float32),
+                    died_step=_int_array(data["died_step"], f"layer {name}: died_step"),
+                    died_epoch=_int_array(data["died_epoch"], f"layer {name}: died_epoch"),
+                    revived=np.array(data["revived"], dtype=bool),
+                )
+        except OverflowError:  # an integer beyond float64
+            raise RunLogError(f"layer {name}: a per-unit number is out of range") from None
 
 
 @dataclass
@@ -167,16 +198,13 @@ class RunRecord:
     @classmethod
     def from_json(cls, line: bytes, meta: RunMeta) -> RunRecord:
         """Parse and check one line (RunLogError without a location on any problem)."""
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise RunLogError(f"not a JSON record ({exc})") from None
+        data = _parse_json(line, "not a JSON record")
         _expect(isinstance(data, dict), "not a JSON object")
         step, epoch, loss, when = (data.get(key) for key in ("step", "epoch", "loss", "time"))
-        _expect(isinstance(step, int) and step >= 0, f"bad step {step!r}")
-        _expect(epoch is None or isinstance(epoch, int), f"bad epoch {epoch!r}")
-        _expect(loss is None or isinstance(loss, int | float), f"bad loss {loss!r}")
-        _expect(isinstance(when, int | float), f"bad time {when!r}")
+        _expect(_is_int(step) and 0 <= step < INT64_LIMIT, f"bad step {_brief(step)}")
+        _expect(epoch is None or (_is_int(epoch) and 0 <= epoch < INT64_LIMIT), f"bad epoch {_brief(epoch)}")
+        _expect(loss is None or _is_finite(loss), f"bad loss {_brief(loss)}")
+        _expect(_is_finite(when), f"bad time {_brief(when)}")
         layers = data.get("layers")
         _expect(isinstance(layers, dict) and list(layers) == [layer.name for layer in meta.layers],
                 "its layers are not the ones meta.json lists")
@@ -187,6 +215,50 @@ class RunRecord:
 def _expect(condition: bool, problem: str) -> None:
     if not condition:
         raise RunLogError(problem)
+
+
+def _parse_json(text: str | bytes, problem: str) -> Any:
+    """JSON, or RunLogError: bad bytes, bad syntax and nesting too deep for the parser alike."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise RunLogError(f"{problem} ({_brief(str(exc), 80)[1:-1]})") from None
+    except RecursionError:
+        raise RunLogError(f"{problem} (nested too deeply)") from None
+
+
+def _brief(value: Any, limit: int = 40) -> str:
+    """A value for a message: its repr, control characters escaped, cut to ``limit`` characters."""
+    if _is_int(value) and value.bit_length() > 64:  # never a wall of digits
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str | list | dict) and len(value) > limit:
+        value = value[:limit] if isinstance(value, str | list) else dict(list(value.items())[:limit])
+    text = visible(repr(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_count(value: Any) -> bool:
+    return _is_int(value) and 1 <= value < INT64_LIMIT
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def _is_finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_share(value: Any) -> bool:
+    return _is_finite(value) and 0 < value < 1
 
 
 def _floats(values: np.ndarray) -> str:
@@ -201,6 +273,9 @@ def _ints(values: np.ndarray) -> str:
     return "[" + ",".join(np.where(values == ALIVE, "null", values.astype(str)).tolist()) + "]"
 
 
-def _int_array(values: list[int | None]) -> np.ndarray:
+def _int_array(values: list[int | None], what: str) -> np.ndarray:
+    """int64, ALIVE for null; RunLogError for a number outside 0 to 2**63 - 1."""
     floats = np.array(values, dtype=np.float64)
+    known = floats[~np.isnan(floats)]
+    _expect(bool(((known >= 0) & (known < INT64_LIMIT)).all()), f"{what} holds a number outside 0 to 2**63 - 1")
     return np.where(np.isnan(floats), ALIVE, floats).astype(np.int64)

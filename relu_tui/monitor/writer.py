@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..files import write_atomic
 from .runlog import META, RECORDS, RunMeta, RunRecord
 
 
@@ -25,16 +26,11 @@ class RunWriter:
             raise FileExistsError(f"{self.run_dir} already holds a run ({META}); give each run its own directory")
 
     def start(self, meta: RunMeta) -> None:
-        """Create the directory and ``records.jsonl``, then publish ``meta.json`` (temp file + os.replace)."""
+        """Create the directory and ``records.jsonl``, then publish ``meta.json`` (whole or not at all)."""
         self.check_unused()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._records = os.open(self.run_dir / RECORDS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        temp = self.run_dir / f".{META}.{os.getpid()}.tmp"
-        with open(temp, "w", encoding="utf-8") as file:
-            file.write(meta.to_json() + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, self.run_dir / META)
+        write_atomic(self.run_dir / META, meta.to_json() + "\n")
 
     def append(self, record: RunRecord) -> None:
         """One line, handed to the OS in one write() call (looped only if the OS takes part of it)."""
