@@ -26,7 +26,7 @@ from ..monitor.errors import RunLogError
 from ..monitor.reader import RunLogTail
 from ..monitor.runlog import META
 from ..monitor.view import RunView, run_view
-from ..records import ALIVE, STATES
+from ..records import ALIVE, DEAD, SPARSE, STATES
 from ..visible import visible
 from .chart import LineChart, Series
 from .crashing import ReportingApp, run_reporting
@@ -35,7 +35,9 @@ from .gradients import GradientBars
 from .heatmap import Heatmap
 from .lines import TextPanel
 from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
-from .palette import DIM, STATE_GLYPH, STATE_STYLE
+from .palette import BUSY, DIM, EXACT_ZERO, STATE_GLYPH, STATE_STYLE
+from .palette import DEAD_SHARE_COLOR as DEAD_SHARE
+from .palette import LOSS_COLOR as LOSS
 from .unit_rows import jumped, moved
 
 POLL_SECONDS = 0.5
@@ -44,7 +46,6 @@ MODE_TITLES = {
     "active": "Active share per record · a row going dark is a unit dying · columns: optimization steps",
     "gradient": "Gradient norm per record, log scale · · = exactly 0",
 }
-LOSS, DEAD_SHARE = "#ffffff", "#ff5f87"
 _BOLD = Style(bold=True)
 
 
@@ -70,7 +71,7 @@ def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120
     where, note = visible(str(run_dir)), visible(note)
     if view is None:
         text.append(f"   {where}\n", DIM)
-        text.append(f"{note}\n", Style(color="#f0b429"))
+        text.append(f"{note}\n", BUSY)
         return text
     meta, rec = view.meta, view.record
     text.append(f"   {visible(meta.model)} · {len(meta.layers)} watched layer(s), {view.n_units} units"
@@ -121,7 +122,7 @@ def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
     text.append("no input counted\n" if share != share else f"{100 * share:.1f}% of {stats.inputs} inputs\n")
     grad = float(layer.grad_norm[unit])
     text.append("grad     ", DIM)
-    text.append("exactly 0\n" if grad == 0 else f"{grad:.3e}\n", Style(color="#e5484d") if grad == 0 else Style())
+    text.append("exactly 0\n" if grad == 0 else f"{grad:.3e}\n", EXACT_ZERO if grad == 0 else Style())
     if int(stats.died_step[unit]) != ALIVE:
         text.append("died     ", DIM)
         epoch = int(stats.died_epoch[unit])
@@ -131,10 +132,10 @@ def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
         text.append("revived  ", DIM)
         text.append("was dead at an earlier record\n")
     text.append("\n")
-    if state == 0:
+    if state == DEAD:
         text.append("It fired on none of the inputs since the last record, so its gradient is exactly 0: "
                     "no optimizer step can move it while that lasts.")
-    elif state == 2:
+    elif state == SPARSE:
         text.append("It fires on few inputs but still learns: sparse, not dead.")
     return text
 
