@@ -101,6 +101,11 @@ class KeyLocator:
                 out = (*out, str(counts[out]))
         return out
 
+    def key_at(self, number: int) -> tuple[str, ...] | None:
+        """The longest key path written on line ``number``."""
+        found = [path for path, line in self.lines.items() if line == number]
+        return max(found, key=len) if found else None
+
     def line(self, path: tuple[str | int, ...]) -> int | None:
         """The line of ``path``, else of its longest written prefix."""
         parts = tuple(str(p) for p in path)
