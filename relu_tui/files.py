@@ -57,7 +57,10 @@ def read_bytes(path: Path, limit: int, expected: str) -> bytes:
         kind = _not_regular(os.fstat(fd).st_mode)
         if kind:
             raise _refused(kind, expected)
-        data = handle.read(limit + 1)  # the file may have grown since the stat
+        try:
+            data = handle.read(limit + 1)  # the file may have grown since the stat
+        except OSError as exc:  # e.g. /proc/self/mem: a regular file whose reading fails
+            raise _refused(_os_problem(exc), expected) from None
     if len(data) > limit:
         raise _refused(f"too large (more than {_size(limit)})", f"{expected} of at most {_size(limit)}")
     return data

@@ -34,7 +34,9 @@ class Generator:
 
 
 def _range_extent(p: dict[str, Any], noise: float) -> dict[str, float]:
-    return {"low": abs(p["low"]), "high": abs(p["high"])}
+    """Values drawn in [low, high] reach the larger of the two magnitudes."""
+    end = "low" if abs(p["low"]) > abs(p["high"]) else "high"
+    return {end: abs(p[end])}
 
 
 def _positive_line(rng: np.random.Generator, n: int, noise: float, p: dict[str, Any]) -> Arrays:

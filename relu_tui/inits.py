@@ -22,6 +22,9 @@ class Gain(Check):
     def convert(self, value: Any) -> float | str | None:
         return value if value == "auto" else _GAIN.convert(value)
 
+    def explain(self, value: Any) -> tuple[str, str]:
+        return _GAIN.explain(value)[0], self.expected
+
 
 _HE = {"gain": (Gain(), "auto"), "mode": (Choice(("fan_in", "fan_out")), "fan_in")}
 

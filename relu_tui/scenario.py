@@ -418,7 +418,7 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
         raise table.error("label_column", "bad value", value=label, expected="a column name or a 0-based index")
     task = table.take("task", Choice(("auto", "classification", "regression")), "auto")
     table.done()
-    path = (base_dir / csv_name).resolve() if not Path(csv_name).is_absolute() else Path(csv_name)
+    path = Path(csv_name) if Path(csv_name).is_absolute() else _resolved(base_dir / csv_name)
     try:
         csv_table = read_csv(path, label)
     except ScenarioError as exc:
@@ -446,6 +446,14 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
                     csv_table.features.shape[1], n_classes, csv=path, table=csv_table)
     _check_split(table, spec)
     return spec
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with symlinks resolved where they can be (a symlink loop is left for reading to report)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return path.absolute()
 
 
 def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
@@ -546,6 +554,16 @@ def _explicit(table: Table, key: str, shape: tuple[int, ...]) -> tuple:
     return result
 
 
+# Adam's first step is learning_rate / (1 - beta1) = 10 x the rate, and PyTorch needs it in float32.
+ADAM_MAX_RATE = FLOAT32_MAX / 10
+
+
+def _check_rate(table: Table, key: str, rate: float, optimizer: str) -> None:
+    if optimizer == "adam" and rate > ADAM_MAX_RATE:
+        raise table.error(key, "too large for adam (its first step, 10 x the rate, overflows float32)",
+                          value=rate, expected=f"a rate of at most {ADAM_MAX_RATE:.4g} with adam")
+
+
 def _parse_training(table: Table) -> TrainingSpec:
     optimizer = table.take("optimizer", Choice(OPTIMIZERS), "sgd")
     learning_rate = table.take("learning_rate", Number(low=0, low_open=True), 0.1)
@@ -561,10 +579,12 @@ def _parse_training(table: Table) -> TrainingSpec:
     batch_size = None if raw_batch == "full" else Integer(1, 10_000_000).convert(raw_batch)
     if raw_batch != "full" and batch_size is None:
         raise table.error("batch_size", "bad value", value=raw_batch, expected="'full' or an integer >= 1")
+    _check_rate(table, "learning_rate", learning_rate, optimizer)
     events = []
     for event_table in table.list_of_tables("events"):
         epoch = event_table.take("epoch", Integer(1, 1_000_000))
         rate = event_table.take("learning_rate", Number(low=0, low_open=True))
+        _check_rate(event_table, "learning_rate", rate, optimizer)
         event_table.done()
         if any(e.epoch == epoch for e in events):
             raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")

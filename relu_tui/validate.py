@@ -96,7 +96,9 @@ class Number(Check):
         return v
 
     def explain(self, value: Any) -> tuple[str, str]:
-        if _is_number(value) and abs(value) > FLOAT32_MAX:
+        # Only where the bounds themselves would have allowed the value.
+        unbounded = self.high is None if _is_number(value) and value > 0 else self.low is None
+        if _is_number(value) and abs(value) > FLOAT32_MAX and unbounded:
             return "beyond the float32 range", f"{self.expected}, of magnitude at most {FLOAT32_MAX:.4g}"
         return "bad value", self.expected
 
