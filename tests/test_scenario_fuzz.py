@@ -61,8 +61,11 @@ FLOAT32_MAX = 3.4028234663852886e38
 # sum or product overflows, subnormals, and integers too long to print.
 EDGE_NUMBERS = [
     FLOAT32_MAX, -FLOAT32_MAX, math.nextafter(FLOAT32_MAX, math.inf), FLOAT32_MAX / 10, 3e38, -3e38, 1e38, 1e37,
-    1.17549435e-38, 1.4e-45, 5e-324, -1e308, 1.7976931348623157e308, 10**4000, -(10**4000), 16**4000, 2**127,
+    1.17549435e-38, 1.4e-45, 5e-324, -1e308, 1.7976931348623157e308, 2**127, 2**128,
 ]
+# Built by a map, since Hypothesis prints a strategy's sampled values and Python cannot print these.
+huge_integers = st.sampled_from([(1, 10, 4000), (-1, 10, 4000), (1, 16, 4000), (-1, 7, 6000)]).map(
+    lambda sign_base_power: sign_base_power[0] * sign_base_power[1] ** sign_base_power[2])
 keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=8))
 scalars = st.one_of(
     st.sampled_from(WORDS),
@@ -73,6 +76,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, 0.5, 1.0, 0.9, 0.95, 1e-300, 1e308, math.nan, math.inf, -math.inf]),
     st.sampled_from(EDGE_NUMBERS),
+    huge_integers,
     st.booleans(),
 )
 values = st.recursive(
