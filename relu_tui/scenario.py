@@ -30,6 +30,8 @@ OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TRANSFORMS = ("none", "standardize", "shift")
 MAX_WIDTH = 4096
 MAX_LAYERS = 200
+MAX_VARIANTS = 64
+MAX_EVENTS = 1000
 _VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The scenario's name becomes part of export and screenshot file names: no separators, no '..'.
 _NAME = re.compile(r"(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
@@ -228,6 +230,8 @@ def parse_scenario(doc: dict[str, Any], source: str | Path | None = None,
     default_name = _default_name(Path(source).stem) if source is not None else "scenario"
     base = _parse_body(body, Context(label, line_of), base_dir, default_name, allow_variants=True)
     table = Table(variants_raw, ("variants",), Context(label, line_of))
+    if len(table.data) > MAX_VARIANTS:  # each one is a whole scenario to validate, and a column in the app
+        raise table.error(None, f"too many variants ({len(table.data)})", expected=f"at most {MAX_VARIANTS}")
     variants: dict[str, Scenario] = {}
     for name, override in table.data.items():
         table.used.add(name)
@@ -581,7 +585,7 @@ def _parse_training(table: Table) -> TrainingSpec:
         raise table.error("batch_size", "bad value", value=raw_batch, expected="'full' or an integer >= 1")
     _check_rate(table, "learning_rate", learning_rate, optimizer)
     events = []
-    for event_table in table.list_of_tables("events"):
+    for event_table in table.list_of_tables("events", max_len=MAX_EVENTS):
         epoch = event_table.take("epoch", Integer(1, 1_000_000))
         rate = event_table.take("learning_rate", Number(low=0, low_open=True))
         _check_rate(event_table, "learning_rate", rate, optimizer)

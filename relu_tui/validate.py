@@ -245,6 +245,7 @@ class Table:
         items = self.data.get(key, [])
         if not isinstance(items, list) or len(items) < min_len or (max_len is not None and len(items) > max_len):
             need = f"an array of at least {min_len} table(s)" if min_len else "an array of tables"
+            need += f" (at most {max_len})" if max_len is not None else ""
             raise self.ctx.error((*self.path, key), "bad value", value=items, expected=need)
         return [Table(item, (*self.path, key, i), self.ctx) for i, item in enumerate(items)]
 

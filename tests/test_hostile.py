@@ -134,6 +134,11 @@ MADE: dict[str, tuple[Callable[[Path], Path], str]] = {
                              "seed.toml:1: seed = 301946933723… (4817 digits): bad value"),
     "title_1mb": (_text("t.toml", 'title = "' + "x" * 2**20 + '"\n' + BASE), "…: too long (1048576 characters)"),
     "description_200k": (_text("d.toml", 'description = "' + "y" * 200_000 + '"\n' + BASE), "too long"),
+    "variants_65": (_text("v.toml", BASE + "".join(f"[variants.v{i}]\ntraining.epochs = 1\n" for i in range(65))),
+                    "variants: too many variants (65); expected at most 64"),
+    "events_1001": (_text("e.toml", BASE + "[training]\n" + "".join(
+        f"[[training.events]]\nepoch = {i + 1}\nlearning_rate = 0.1\n" for i in range(1001))),
+        "bad value; expected an array of tables (at most 1000)"),
     "name_from_odd_file_name": (_text("my scenario (copy).toml", BASE), OK),
     "name_from_dot_file_name": (_text("..toml", BASE), OK),
 }
