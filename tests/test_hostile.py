@@ -228,7 +228,7 @@ def test_real_cli_run_does_not_block(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["title_csi_clear", "memory_many_samples", "split_empty_4_at_0.9",
-                                  "csv_latin1", "variant_trailing_newline"])
+                                  "csv_latin1", "variant_trailing_newline", "learning_rate_1e308"])
 def test_app_exits_before_any_screen(name, tmp_path):
     path = HOSTILE / f"{name}.toml"
     result = _cli(str(path), cwd=tmp_path, timeout=60)
