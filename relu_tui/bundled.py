@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import ScenarioError
@@ -19,7 +20,8 @@ def bundled() -> list[Path]:
 
 
 def find_scenario(name: str | Path) -> Path:
-    """A path that exists, or the bundled scenario called ``name`` (with or without ``.toml``)."""
+    """A regular file, else the bundled scenario called ``name`` (with or without ``.toml``), else any
+    other thing at that path (a directory, a FIFO, a symlink loop), for loading to say what it is."""
     path = Path(name)
     if path.is_file():
         return path
@@ -28,7 +30,17 @@ def find_scenario(name: str | Path) -> Path:
         for candidate in bundled():
             if candidate.stem == stem:
                 return candidate
+    if _lexists(path):
+        return path
     names = [p.stem for p in bundled()]
     raise ScenarioError("file not found", source=str(name),
                         expected="a scenario .toml file or a bundled name (" + ", ".join(names) + ")",
                         hint=did_you_mean(stem, names))
+
+
+def _lexists(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return False
+    return True

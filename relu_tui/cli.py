@@ -33,6 +33,8 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
                                                 the app in a browser tab (textual-serve)
 
 SCENARIO is a path to a .toml file or a bundled scenario's name, e.g. negative_init.
+The app, run, check, sweep and screenshot first estimate the memory a scenario needs and refuse
+one that does not fit in the memory available; --no-memory-check skips that.
 """
 
 
@@ -46,7 +48,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str) -> int:
-    print(f"relu-tui: error: {message}", file=sys.stderr)
+    print(f"relu-tui: error: {visible(message)}", file=sys.stderr)
     return 2
 
 
@@ -77,6 +79,7 @@ def _open_app(args: list[str]) -> int:
     parser = _Parser(prog="relu-tui", usage=USAGE)
     parser.add_argument("scenario", nargs="?")
     parser.add_argument("--variant", default="base")
+    _memory_flag(parser)
     ns = parser.parse_args(args)
     from .scenario import load_scenario
 
@@ -84,6 +87,12 @@ def _open_app(args: list[str]) -> int:
     if ns.scenario is not None:
         scenario = load_scenario(find_scenario(ns.scenario))
         scenario.with_variant(ns.variant)  # a bad name fails here, before any screen opens
+        if ns.memory_check:  # the app keeps a trainer for every variant it shows, and can run the sweep
+            from .footprint import check_memory
+
+            check_memory(scenario, together=True)
+            if scenario.sweep is not None:
+                check_memory(scenario, sweep=scenario.sweep)
     from .app import run_app
 
     return run_app(scenario, variant=ns.variant)
@@ -98,18 +107,24 @@ def _run(args: list[str]) -> int:
     parser.add_argument("--epochs", type=_non_negative, help="epochs to train (default: the scenario's budget)")
     parser.add_argument("--seed", type=_non_negative, help="override the scenario's seed")
     parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
+    _memory_flag(parser)
     ns = parser.parse_args(args)
-
-    from .report import CsvWriter, TableWriter, write_jsonl
     from .scenario import load_scenario
-    from .threads import suit_threads
-    from .trainer import Trainer
 
     scenario = load_scenario(find_scenario(ns.scenario))
     if ns.seed is not None:
         scenario = scenario.with_seed(ns.seed)
     names = scenario.variant_names if ns.all_variants else (ns.variant,)
     variants = [scenario.with_variant(name) for name in names]  # validate every name first
+    if ns.memory_check:  # before PyTorch is even imported
+        from .footprint import check_memory
+
+        check_memory(scenario, variants=names)
+
+    from .report import CsvWriter, TableWriter, write_jsonl
+    from .threads import suit_threads
+    from .trainer import Trainer
+
     out = sys.stdout
     csv_writer = CsvWriter(out) if ns.format == "csv" else None
     for variant in variants:
@@ -123,14 +138,17 @@ def _run(args: list[str]) -> int:
             TableWriter(out).write(records, scenario.name, variant.variant, variant.title, epochs, trainer.n_train)
         else:
             write_jsonl(records, scenario.name, variant.variant, out)
+        del trainer, records  # before the next variant's trainer is built, not after
     return 0
 
 
 def _check(args: list[str]) -> int:
     parser = _Parser(prog="relu-tui check", description="Validate scenario files and build every variant.")
     parser.add_argument("scenarios", nargs="+")
+    _memory_flag(parser)
     ns = parser.parse_args(args)
     from .data import make_dataset
+    from .footprint import check_memory
     from .model import Network
     from .scenario import load_scenario
 
@@ -138,6 +156,8 @@ def _check(args: list[str]) -> int:
     for name in ns.scenarios:
         try:
             scenario = load_scenario(find_scenario(name))
+            if ns.memory_check:  # what `run` would need, and before building the data and networks
+                check_memory(scenario)
             for variant in map(scenario.with_variant, scenario.variant_names):
                 data = make_dataset(variant.data, variant.seed, variant.source)
                 Network(variant.model, data.n_features, data.n_classes, variant.seed)
@@ -145,7 +165,7 @@ def _check(args: list[str]) -> int:
             failed += 1
             _fail(str(exc))
             continue
-        print(f"ok  {name}: {scenario.title} ({len(scenario.variant_names)} variant(s))")
+        print(f"ok  {visible(name)}: {scenario.title} ({len(scenario.variant_names)} variant(s))")
     return 2 if failed else 0
 
 
@@ -166,14 +186,20 @@ def _sweep(args: list[str]) -> int:
     parser.add_argument("--trials", type=_positive, help="random nets per grid point (default: the scenario's)")
     parser.add_argument("--workers", type=_positive, help="processes (default: one per core)")
     parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
+    _memory_flag(parser)
     ns = parser.parse_args(args)
-    from .report import ProgressBar, write_sweep
     from .scenario import load_scenario
-    from .sweep import run_sweep
 
     scenario = load_scenario(find_scenario(ns.scenario))
     if scenario.sweep is None:
         raise UsageError(f"relu-tui sweep: {scenario.source} has no [sweep] table (see scenarios/README.md)")
+    if ns.memory_check:
+        from .footprint import check_memory
+
+        check_memory(scenario, sweep=scenario.sweep, trials=ns.trials, workers=ns.workers)
+    from .report import ProgressBar, write_sweep
+    from .sweep import run_sweep
+
     bar = ProgressBar(sys.stderr, "sweep")
     points = run_sweep(scenario, trials=ns.trials, workers=ns.workers, progress=bar.update)
     write_sweep(points, scenario, ns.format, sys.stdout)
@@ -206,6 +232,7 @@ def _screenshot(args: list[str]) -> int:
     parser.add_argument("--epochs", type=_non_negative, default=0)
     parser.add_argument("--size", type=_size, default=(120, 40), help="COLUMNSxROWS (default 120x40)")
     parser.add_argument("--keys", default="", help="keys to press after training, e.g. 'v v' or 'c'")
+    _memory_flag(parser)
     ns = parser.parse_args(args)
     if (ns.all is None) == (ns.scenario is None) or (ns.scenario is not None and ns.output is None):
         parser.error("give SCENARIO -o FILE.svg, or --all DIR")
@@ -220,11 +247,20 @@ def _screenshot(args: list[str]) -> int:
             return 0
         scenario = load_scenario(find_scenario(ns.scenario))
         scenario.with_variant(ns.variant)
+        if ns.memory_check:
+            from .footprint import check_memory
+
+            check_memory(scenario, together=True)
         print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
                          keys=tuple(ns.keys.split())))
     except WriteFailed as exc:
         raise UsageError(f"relu-tui screenshot: {exc}") from None
     return 0
+
+
+def _memory_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-memory-check", dest="memory_check", action="store_false",
+                        help="build the scenario even if its estimated memory exceeds what is available")
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from .visible import visible
+
 _MISSING = object()
-# Every character str.splitlines() breaks at, written as its escape so a message stays one line.
-_ESCAPE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 class ScenarioError(Exception):
@@ -58,7 +59,9 @@ class ScenarioError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         parts.append(text)
-        return ": ".join(parts).translate(_ESCAPE_BREAKS)
+        # File names, keys, values and hints can all come from the user: no control character
+        # (a line break, or an escape sequence a terminal would obey) is printed as it is.
+        return visible(": ".join(parts))
 
     def located(self, source: str | Path | None = None, line: int | None = None) -> ScenarioError:
         """Fill in the file and line if they are not known yet."""
@@ -80,7 +83,20 @@ def _show(value: Any, limit: int = 60) -> str:
         text = "{" + ", ".join(f"{k} = {_show(v, 20)}" for k, v in value.items()) + "}"
     elif isinstance(value, list):
         text = "[" + ", ".join(_show(v, 20) for v in value) + "]"
+    elif isinstance(value, int) and value.bit_length() > 200:
+        text = _long_int(value)
     else:
         text = str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _long_int(value: int) -> str:
+    """The first digits and the digit count of an integer too long to print (Python refuses to
+    convert one of more than 4300 digits to text at all)."""
+    magnitude = abs(value)
+    digits = int(magnitude.bit_length() * math.log10(2)) + 1
+    if 10 ** (digits - 1) > magnitude:
+        digits -= 1
+    lead = magnitude // 10 ** (digits - 12)
+    return f"{'-' if value < 0 else ''}{lead}… ({digits} digits)"

@@ -28,6 +28,15 @@ class Generator:
     about: str
     features: Callable[[dict[str, Any]], int] = lambda p: 2
     classes: Callable[[dict[str, Any]], int] = lambda p: 2  # 0 means regression
+    # key -> a bound on what it adds to the magnitude of a feature or target (noise: 10 standard
+    # deviations), so that parameters which would overflow float32 are refused before drawing.
+    extent: Callable[[dict[str, Any], float], dict[str, float]] = lambda p, noise: {"noise": 1.0 + 10 * noise}
+
+
+def _range_extent(p: dict[str, Any], noise: float) -> dict[str, float]:
+    """Values drawn in [low, high] reach the larger of the two magnitudes."""
+    end = "low" if abs(p["low"]) > abs(p["high"]) else "high"
+    return {end: abs(p[end])}
 
 
 def _positive_line(rng: np.random.Generator, n: int, noise: float, p: dict[str, Any]) -> Arrays:
@@ -106,6 +115,7 @@ GENERATORS: dict[str, Generator] = {
         {"low": (_POSITIVE, 0.5), "high": (_POSITIVE, 5.0), "slope": (Number(), 1.0), "intercept": (Number(), 0.0)},
         noise=0.0,
         about="two always-positive features in [low, high]; class 1 above the line x2 = slope * x1 + intercept",
+        extent=_range_extent,  # the noise only moves the labels
     ),
     "blobs": Generator(
         _blobs,
@@ -114,6 +124,7 @@ GENERATORS: dict[str, Generator] = {
         about="Gaussian blobs (std = noise) around centres at distance radius from the origin",
         features=lambda p: p["n_features"],
         classes=lambda p: p["n_classes"],
+        extent=lambda p, noise: {"radius": 10 * p["radius"], "noise": 10 * noise},
     ),
     "xor": Generator(_xor, {}, noise=0.05, about="uniform in [-1, 1]^2; class 1 where both features share a sign"),
     "circles": Generator(
@@ -134,11 +145,13 @@ GENERATORS: dict[str, Generator] = {
         about="features uniform in [low, high]; labels from a random linear teacher (noise blurs its logits)",
         features=lambda p: p["n_features"],
         classes=lambda p: p["n_classes"],
+        extent=_range_extent,  # the noise only blurs the teacher's logits, computed in float64
     ),
     "sine": Generator(
         _sine, {"low": (Number(), -3.0), "high": (Number(), 3.0), "frequency": (Number(), 1.0)}, noise=0.05,
         about="regression: y = sin(frequency * x) + noise on one feature in [low, high]",
         features=lambda p: 1,
         classes=lambda p: 0,
+        extent=lambda p, noise: {**_range_extent(p, noise), "noise": 1.0 + 10 * noise},
     ),
 }

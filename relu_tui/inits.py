@@ -22,6 +22,9 @@ class Gain(Check):
     def convert(self, value: Any) -> float | str | None:
         return value if value == "auto" else _GAIN.convert(value)
 
+    def explain(self, value: Any) -> tuple[str, str]:
+        return _GAIN.explain(value)[0], self.expected
+
 
 _HE = {"gain": (Gain(), "auto"), "mode": (Choice(("fan_in", "fan_out")), "fan_in")}
 
@@ -92,6 +95,26 @@ def activation_gain(activation: str, slope: float) -> float:
     if activation == "tanh":
         return 5.0 / 3.0
     return math.sqrt(2.0) if activation in ("elu", "gelu") else 1.0
+
+
+def extent(spec: InitSpec, fan_in: int, fan_out: int, he_gain: float) -> float:
+    """A bound on the magnitude of what ``spec`` draws (ten standard deviations for a normal), and for
+    a uniform also its width, which PyTorch needs to be a finite float32 too."""
+    p = spec.params
+    if spec.kind == "uniform":
+        return max(abs(p["low"]), abs(p["high"]), p["high"] - p["low"])
+    if spec.kind == "normal":
+        return abs(p["mean"]) + 10 * p["std"]
+    if spec.kind == "constant":
+        return abs(p["value"])
+    if spec.kind in ("he_normal", "he_uniform"):
+        gain = he_gain if p["gain"] == "auto" else p["gain"]
+        return 10 * gain / math.sqrt(fan_in if p["mode"] == "fan_in" else fan_out)
+    if spec.kind in ("xavier_normal", "xavier_uniform"):
+        return 10 * p["gain"] * math.sqrt(2.0 / (fan_in + fan_out))
+    if spec.kind == "orthogonal":
+        return p["gain"]  # the entries of an orthogonal matrix lie in [-1, 1]
+    return 1.0  # default, rai and explicit values (each already a float32 number)
 
 
 def draw(spec: InitSpec, shape: tuple[int, ...], generator: torch.Generator, fan_in: int, fan_out: int,

@@ -54,6 +54,7 @@ class KeyLocator:
 
     def __init__(self, text: str) -> None:
         self.lines: dict[tuple[str, ...], int] = {}
+        self.indexed: set[tuple[str, ...]] = set()  # paths ending in an array-of-tables index
         counts: dict[tuple[str, ...], int] = {}
         prefix: tuple[str, ...] = ()
         skip_until: str | None = None
@@ -73,6 +74,7 @@ class KeyLocator:
                     index = counts.get(prefix, -1) + 1
                     counts[prefix] = index
                     prefix = (*prefix, str(index))
+                    self.indexed.add(prefix)
                 self._add(prefix, number)
                 continue
             assign = _ASSIGN.match(line)
@@ -100,6 +102,14 @@ class KeyLocator:
             if out in counts and i < len(segments) - 1:
                 out = (*out, str(counts[out]))
         return out
+
+    def key_at(self, number: int) -> tuple[str | int, ...] | None:
+        """The longest key path written on line ``number``, array-of-tables indices as integers."""
+        found = [path for path, line in self.lines.items() if line == number]
+        if not found:
+            return None
+        path = max(found, key=len)
+        return tuple(int(p) if path[: i + 1] in self.indexed else p for i, p in enumerate(path))
 
     def line(self, path: tuple[str | int, ...]) -> int | None:
         """The line of ``path``, else of its longest written prefix."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,16 +20,22 @@ from .activations import ACTIVATIONS, Activation
 from .activations import ALIASES as ACTIVATION_ALIASES
 from .csvdata import CsvTable, read_csv
 from .errors import ScenarioError
+from .files import SCENARIO_LIMIT, read_text
 from .generators import GENERATORS
-from .inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, parse_init
+from .inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, extent, parse_init
 from .locate import KeyLocator
-from .validate import Choice, Context, Integer, Number, Path as KeyPath, Table, Text, did_you_mean
+from .validate import FLOAT32_MAX, Choice, Context, Integer, Number, Path as KeyPath, Table, Text, did_you_mean, dotted
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TRANSFORMS = ("none", "standardize", "shift")
 MAX_WIDTH = 4096
 MAX_LAYERS = 200
-_VARIANT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+MAX_VARIANTS = 64
+MAX_EVENTS = 1000
+_VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The scenario's name becomes part of export and screenshot file names: no separators, no '..'.
+_NAME = re.compile(r"(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+NAME_RULE = "1 to 64 letters, digits, '_', '-' or '.', not starting with '.' or '-' and without '..'"
 
 
 def output_width(n_classes: int) -> int:
@@ -55,6 +62,11 @@ class DataSpec:
     @property
     def n_outputs(self) -> int:
         return output_width(self.n_classes)
+
+    @property
+    def n_test(self) -> int:
+        """Samples in the test split: ``round(n × test_fraction)``."""
+        return int(round(self.n_samples * self.test_fraction))
 
     def describe(self) -> str:
         origin = f"csv {self.csv}" if self.csv else f"{self.generator}, {self.n_samples} samples"
@@ -180,14 +192,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (``ScenarioError`` on any problem)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", source=path, expected="a scenario TOML file") from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory", source=path, expected="a scenario TOML file") from None
-    except (OSError, ValueError) as exc:  # ValueError: undecodable bytes, or a NUL in the path
-        raise ScenarioError(f"cannot read ({exc.__class__.__name__})", source=path,
-                            expected="a readable UTF-8 TOML file") from None
+        text = read_text(path, SCENARIO_LIMIT, "a scenario TOML file")
+    except ScenarioError as exc:
+        raise exc.located(path) from None
     return loads_scenario(text, source=path)
 
 
@@ -203,7 +210,22 @@ def loads_scenario(text: str, source: str | Path | None = None) -> Scenario:
                             line=int(match.group(1)) if match else None) from None
     except RecursionError:  # tomllib recurses once per level of nested arrays / inline tables
         raise ScenarioError("TOML syntax error: arrays or inline tables nested too deeply", source=label) from None
+    except ValueError:  # int() refuses a decimal literal of more than sys.get_int_max_str_digits() digits
+        raise _long_literal(text, label) from None
     return parse_scenario(doc, source=source, locator=KeyLocator(text))
+
+
+def _long_literal(text: str, label: str) -> ScenarioError:
+    """The error for an integer literal too long to read, at its line and key."""
+    limit = sys.get_int_max_str_digits()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.search(rf"\d[\d_]{{{limit},}}", line)
+        if match:
+            path = KeyLocator(text).key_at(number)
+            digits = sum(c.isdigit() for c in match.group())
+            return ScenarioError(f"integer literal too long ({digits} digits)", source=label, line=number,
+                                 key=dotted(path) if path else None, expected=f"an integer of at most {limit} digits")
+    return ScenarioError("TOML syntax error: a literal too long to read", source=label)
 
 
 def parse_scenario(doc: dict[str, Any], source: str | Path | None = None,
@@ -214,14 +236,16 @@ def parse_scenario(doc: dict[str, Any], source: str | Path | None = None,
     line_of = locator.line if locator else (lambda path: None)
     variants_raw = doc.get("variants", {})
     body = {k: v for k, v in doc.items() if k != "variants"}
-    default_name = Path(source).stem if source is not None else "scenario"
+    default_name = _default_name(Path(source).stem) if source is not None else "scenario"
     base = _parse_body(body, Context(label, line_of), base_dir, default_name, allow_variants=True)
     table = Table(variants_raw, ("variants",), Context(label, line_of))
+    if len(table.data) > MAX_VARIANTS:  # each one is a whole scenario to validate, and a column in the app
+        raise table.error(None, f"too many variants ({len(table.data)})", expected=f"at most {MAX_VARIANTS}")
     variants: dict[str, Scenario] = {}
     for name, override in table.data.items():
         table.used.add(name)
-        if name == "base" or not _VARIANT_NAME.match(name):
-            raise table.error(name, "bad variant name", expected="letters, digits, '_' or '-', and not 'base'")
+        if name == "base" or not _VARIANT_NAME.fullmatch(name):
+            raise table.error(name, "bad variant name", expected="1 to 64 letters, digits, '_' or '-', and not 'base'")
         variants[name] = _parse_variant(body, name, override, label, line_of, base_dir, default_name)
     return replace(base, source=Path(source) if source is not None else None, variants=variants)
 
@@ -231,7 +255,7 @@ def _parse_variant(body: dict[str, Any], name: str, override: Any, label: str, l
     where: KeyPath = ("variants", name)
     ctx = Context(label, line_of)
     table = Table(override, where, ctx)
-    summary = table.take("summary", Text(nonempty=False), default="")
+    summary = table.take("summary", Text(nonempty=False, max_len=500), default="")
     if "seed" in override:
         raise ctx.error((*where, "seed"), "a variant cannot change the seed", value=override["seed"],
                         expected="no seed here: every variant starts from the scenario's seed and weights")
@@ -300,12 +324,20 @@ def _leaf_paths(patch: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...
     return [prefix]
 
 
+def _default_name(stem: str) -> str:
+    """The file's stem as a scenario name: characters a name cannot hold become '_'."""
+    name = re.sub(r"[^A-Za-z0-9_.-]|\.(?=\.)", "_", stem)[:64]
+    return name if _NAME.fullmatch(name) else "_" + name[:63]
+
+
 def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name: str,
                 allow_variants: bool) -> Scenario:
     top = Table(doc, (), ctx)
-    name = top.take("name", Text(), default=default_name)
+    name = top.take("name", Text(max_len=64), default=default_name)
+    if not _NAME.fullmatch(name):
+        raise top.error("name", "bad scenario name (it becomes part of file names)", value=name, expected=NAME_RULE)
     title = top.take("title", Text(), default=name)
-    description = top.take("description", Text(nonempty=False), default="")
+    description = top.take("description", Text(nonempty=False, max_len=100_000, multiline=True), default="")
     seed = top.take("seed", Integer(0, 2**32 - 1), default=0)
     showcase_epoch = top.take("showcase_epoch", Integer(0, 1_000_000), default=10)
     data = _parse_data(top.sub("data"), base_dir)
@@ -360,8 +392,32 @@ def _parse_data(table: Table, base_dir: Path) -> DataSpec:
                 raise table.error(key, f"not used by generator '{generator_name}'", value=table.data[key],
                                   hint="used by " + (", ".join(owners) if owners else "data.csv"))
     table.done("csv", *(k for g in GENERATORS.values() for k in g.params))
-    return DataSpec(generator_name, n_samples, noise, params, test_fraction, transform, shift,
+    _check_extent(table, generator.extent(params, noise), shift)
+    spec = DataSpec(generator_name, n_samples, noise, params, test_fraction, transform, shift,
                     generator.features(params), generator.classes(params))
+    _check_split(table, spec)
+    return spec
+
+
+def _check_extent(table: Table, terms: dict[str, float], shift: float) -> None:
+    """Reject data whose values could overflow float32: ``terms`` bound the magnitude of what each key
+    contributes to a feature or target (a noise term counts ten standard deviations)."""
+    terms = {**terms, "shift": abs(shift)}
+    bound = sum(terms.values())
+    if bound > FLOAT32_MAX:
+        key = max(terms, key=terms.__getitem__)
+        raise table.error(key, f"the data would overflow float32 (values up to about {bound:.3g})",
+                          **({"value": table.data[key]} if key in table.data else {}),
+                          expected=f"data of magnitude below {FLOAT32_MAX:.4g}")
+
+
+def _check_split(table: Table, spec: DataSpec) -> None:
+    if spec.n_test >= spec.n_samples:
+        n = spec.n_samples
+        largest = max(f / 1000 for f in range(0, 901) if int(round(n * f / 1000)) < n)
+        raise table.error("test_fraction", f"leaves no training sample: round({n} × {spec.test_fraction:g}) = "
+                          f"{spec.n_test} of the {n} samples go to the test set", value=spec.test_fraction,
+                          expected=f"a test_fraction of at most {largest:g} for {n} samples")
 
 
 def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transform: str, shift: float) -> DataSpec:
@@ -369,15 +425,13 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
         if table.has(key):
             raise table.error(key, "has no effect with data.csv", value=table.data[key],
                               expected="either data.csv or data.generator, not both")
-    csv_name = table.take("csv", Text())
-    if "\0" in csv_name:
-        raise table.error("csv", "bad file name", value=csv_name, expected="a path without NUL characters")
+    csv_name = table.take("csv", Text(max_len=4096))
     label = table.raw("label_column")
     if label is not None and (isinstance(label, bool) or not isinstance(label, (str, int))):
         raise table.error("label_column", "bad value", value=label, expected="a column name or a 0-based index")
     task = table.take("task", Choice(("auto", "classification", "regression")), "auto")
     table.done()
-    path = (base_dir / csv_name).resolve() if not Path(csv_name).is_absolute() else Path(csv_name)
+    path = Path(csv_name) if Path(csv_name).is_absolute() else _resolved(base_dir / csv_name)
     try:
         csv_table = read_csv(path, label)
     except ScenarioError as exc:
@@ -399,8 +453,20 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
         raise table.error("task", "labels do not form 2 to 64 integer classes", value="classification",
                           expected="'regression' for real-valued labels")
     n_classes = n_unique if task == "classification" else 0
-    return DataSpec(None, len(labels), 0.0, {}, test_fraction, transform, shift,
+    if transform == "shift":
+        _check_extent(table, {"csv": float(abs(csv_table.features).max())}, shift)
+    spec = DataSpec(None, len(labels), 0.0, {}, test_fraction, transform, shift,
                     csv_table.features.shape[1], n_classes, csv=path, table=csv_table)
+    _check_split(table, spec)
+    return spec
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with symlinks resolved where they can be (a symlink loop is left for reading to report)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return path.absolute()
 
 
 def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
@@ -420,7 +486,7 @@ def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
         raise table.error("layers", "two layers share a name", value=duplicate, expected="unique layer names")
     out_width = data.n_outputs
     out = table.sub("output", default={})
-    weight_init, bias_init = _parse_inits(out, out_width, fan_in)
+    weight_init, bias_init = _parse_inits(out, out_width, fan_in, 1.0)
     out.done()
     table.done()
     return ModelSpec(tuple(layers), OutputSpec(weight_init, bias_init))
@@ -439,19 +505,20 @@ def _parse_layer(table: Table, index: int, fan_in: int, repeat: int) -> LayerSpe
         alpha = table.take("alpha", Number(low=0, low_open=True), 1.0)
     elif table.has("alpha"):
         raise table.error("alpha", "only used with activation 'elu'", value=table.data["alpha"])
-    name = table.take("name", Text(), f"hidden{index + 1}")
+    name = table.take("name", Text(max_len=64), f"hidden{index + 1}")
     if repeat > 1:
         name = f"{name}_{index + 1}" if table.has("name") else f"hidden{index + 1}"
         for key in ("weights", "bias"):
             if table.has(key):
                 raise table.error(key, "explicit values cannot be repeated", expected="repeat = 1")
-    weight_init, bias_init = _parse_inits(table, width, fan_in)
+    weight_init, bias_init = _parse_inits(table, width, fan_in, activation_gain(kind, slope))
     table.done()
     return LayerSpec(name, width, Activation(kind, slope, alpha), weight_init, bias_init)
 
 
-def _parse_inits(table: Table, width: int, fan_in: int) -> tuple[InitSpec, InitSpec]:
-    """Read weight_init/weights and bias_init/bias of a layer of ``width`` units fed by ``fan_in`` inputs."""
+def _parse_inits(table: Table, width: int, fan_in: int, he_gain: float) -> tuple[InitSpec, InitSpec]:
+    """Read weight_init/weights and bias_init/bias of a layer of ``width`` units fed by ``fan_in`` inputs
+    (``he_gain``: the automatic He gain of its activation)."""
     inits = []
     for explicit, init_key, kinds, shape in (
         ("weights", "weight_init", tuple(WEIGHT_KINDS), (width, fan_in)),
@@ -463,7 +530,13 @@ def _parse_inits(table: Table, width: int, fan_in: int) -> tuple[InitSpec, InitS
             inits.append(InitSpec("explicit", values=_explicit(table, explicit, shape)))
         else:
             table.used.add(init_key)
-            inits.append(parse_init(table.data.get(init_key, "default"), (*table.path, init_key), table.ctx, kinds))
+            spec = parse_init(table.data.get(init_key, "default"), (*table.path, init_key), table.ctx, kinds)
+            reach = extent(spec, fan_in, width, he_gain)
+            if reach > FLOAT32_MAX:
+                raise table.error(init_key, f"draws values beyond the float32 range (up to about {reach:.3g})",
+                                  value=table.data[init_key],
+                                  expected=f"parameters that keep every value below {FLOAT32_MAX:.4g}")
+            inits.append(spec)
         if inits[0].kind == "rai":  # RAI draws each unit's weights and bias together
             for key in ("bias", "bias_init"):
                 if table.has(key):
@@ -494,6 +567,16 @@ def _explicit(table: Table, key: str, shape: tuple[int, ...]) -> tuple:
     return result
 
 
+# Adam's first step is learning_rate / (1 - beta1) = 10 x the rate, and PyTorch needs it in float32.
+ADAM_MAX_RATE = FLOAT32_MAX / 10
+
+
+def _check_rate(table: Table, key: str, rate: float, optimizer: str) -> None:
+    if optimizer == "adam" and rate > ADAM_MAX_RATE:
+        raise table.error(key, "too large for adam (its first step, 10 x the rate, overflows float32)",
+                          value=rate, expected=f"a rate of at most {ADAM_MAX_RATE:.4g} with adam")
+
+
 def _parse_training(table: Table) -> TrainingSpec:
     optimizer = table.take("optimizer", Choice(OPTIMIZERS), "sgd")
     learning_rate = table.take("learning_rate", Number(low=0, low_open=True), 0.1)
@@ -509,10 +592,12 @@ def _parse_training(table: Table) -> TrainingSpec:
     batch_size = None if raw_batch == "full" else Integer(1, 10_000_000).convert(raw_batch)
     if raw_batch != "full" and batch_size is None:
         raise table.error("batch_size", "bad value", value=raw_batch, expected="'full' or an integer >= 1")
+    _check_rate(table, "learning_rate", learning_rate, optimizer)
     events = []
-    for event_table in table.list_of_tables("events"):
+    for event_table in table.list_of_tables("events", max_len=MAX_EVENTS):
         epoch = event_table.take("epoch", Integer(1, 1_000_000))
         rate = event_table.take("learning_rate", Number(low=0, low_open=True))
+        _check_rate(event_table, "learning_rate", rate, optimizer)
         event_table.done()
         if any(e.epoch == epoch for e in events):
             raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")

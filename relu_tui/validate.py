@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ScenarioError
+from .visible import visible
 
+# Every number ends up in a float32 tensor or a PyTorch hyperparameter computed in float32.
+FLOAT32_MAX = 3.4028234663852886e38
 Path = tuple[str | int, ...]
 REQUIRED = object()
 
@@ -46,6 +49,10 @@ class Check:
     def convert(self, value: Any) -> Any:
         raise NotImplementedError
 
+    def explain(self, value: Any) -> tuple[str, str]:
+        """The problem with a ``value`` that ``convert`` refused, and what was expected."""
+        return "bad value", self.expected
+
 
 def _is_number(value: Any) -> bool:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -79,7 +86,7 @@ class Number(Check):
         return f"a finite number {bounds}".rstrip()
 
     def convert(self, value: Any) -> float | None:
-        if not _is_number(value):
+        if not _is_number(value) or abs(value) > FLOAT32_MAX:
             return None
         v = float(value)
         if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
@@ -87,6 +94,13 @@ class Number(Check):
         if self.high is not None and (v > self.high or (self.high_open and v == self.high)):
             return None
         return v
+
+    def explain(self, value: Any) -> tuple[str, str]:
+        # Only where the bounds themselves would have allowed the value.
+        unbounded = self.high is None if _is_number(value) and value > 0 else self.low is None
+        if _is_number(value) and abs(value) > FLOAT32_MAX and unbounded:
+            return "beyond the float32 range", f"{self.expected}, of magnitude at most {FLOAT32_MAX:.4g}"
+        return "bad value", self.expected
 
 
 @dataclass(frozen=True)
@@ -108,13 +122,30 @@ class Integer(Check):
 
 @dataclass(frozen=True)
 class Text(Check):
+    """A string of at most ``max_len`` characters without control characters (``multiline``: newlines and
+    tabs allowed), so that it can reach a terminal as it is."""
+
     nonempty: bool = True
-    expected: str = "a non-empty string"
+    max_len: int = 200
+    multiline: bool = False
+
+    @property
+    def expected(self) -> str:
+        return "a non-empty string" if self.nonempty else "a string"
 
     def convert(self, value: Any) -> str | None:
-        if not isinstance(value, str) or (self.nonempty and not value.strip()):
+        if not isinstance(value, str) or (self.nonempty and not value.strip()) or len(value) > self.max_len:
             return None
-        return value
+        lines = value.replace("\t", " ").split("\n") if self.multiline else [value]
+        return value if all(line == visible(line) for line in lines) else None
+
+    def explain(self, value: Any) -> tuple[str, str]:
+        if isinstance(value, str) and len(value) > self.max_len:
+            return f"too long ({len(value)} characters)", f"{self.expected} of at most {self.max_len} characters"
+        if isinstance(value, str) and (not self.nonempty or value.strip()):
+            allowed = "control characters other than newlines and tabs" if self.multiline else "control characters"
+            return "has control characters", f"{self.expected} without {allowed}"
+        return "bad value", self.expected
 
 
 @dataclass(frozen=True)
@@ -144,6 +175,16 @@ class Choice(Check):
         if isinstance(value, str):
             return did_you_mean(value, [*self.options, *(a for a, _ in self.aliases)])
         return None
+
+
+def _distinct(values: list[Any]) -> bool:
+    """No two values alike (by type and value, so 1 and 1.0 and true differ); works for unhashable values."""
+    seen: list[tuple[type, Any]] = []
+    for value in values:
+        if (type(value), value) in seen:
+            return False
+        seen.append((type(value), value))
+    return True
 
 
 class Table:
@@ -176,7 +217,7 @@ class Table:
         """A non-empty array of distinct values that each pass ``check``."""
         self.used.add(key)
         values = self.data.get(key, default)
-        if not isinstance(values, list) or not 1 <= len(values) <= max_len or len(set(map(repr, values))) < len(values):
+        if not isinstance(values, list) or not 1 <= len(values) <= max_len or not _distinct(values):
             raise self.ctx.error((*self.path, key), "bad value", value=values,
                                  expected=f"an array of 1 to {max_len} distinct values, each {check.expected}")
         return tuple(self.convert((*self.path, key, i), v, check) for i, v in enumerate(values))
@@ -185,7 +226,8 @@ class Table:
         clean = check.convert(value)
         if clean is None:
             hint = check.hint(value) if isinstance(check, Choice) else None
-            raise self.ctx.error(path, "bad value", value=value, expected=check.expected, hint=hint)
+            problem, expected = check.explain(value)
+            raise self.ctx.error(path, problem, value=value, expected=expected, hint=hint)
         return clean
 
     def sub(self, key: str, default: Any = REQUIRED) -> Table:
@@ -203,6 +245,7 @@ class Table:
         items = self.data.get(key, [])
         if not isinstance(items, list) or len(items) < min_len or (max_len is not None and len(items) > max_len):
             need = f"an array of at least {min_len} table(s)" if min_len else "an array of tables"
+            need += f" (at most {max_len})" if max_len is not None else ""
             raise self.ctx.error((*self.path, key), "bad value", value=items, expected=need)
         return [Table(item, (*self.path, key, i), self.ctx) for i, item in enumerate(items)]
 

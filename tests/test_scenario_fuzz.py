@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from dataclasses import replace
 import tempfile
 import tomllib
 from pathlib import Path
@@ -22,6 +23,7 @@ from relu_tui.inits import ALIASES as INIT_ALIASES
 from relu_tui.inits import WEIGHT_KINDS
 from relu_tui.locate import KeyLocator
 from relu_tui.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario, parse_scenario
+from relu_tui.trainer import Trainer
 
 FUZZ = settings(max_examples=250, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -54,6 +56,16 @@ WORDS = sorted({
     "nul\x00.csv", "two\nlines", "\u00b2",
 })
 
+FLOAT32_MAX = 3.4028234663852886e38
+# Numbers at the edges of what the engine can hold: float32's limits and their neighbours, values whose
+# sum or product overflows, subnormals, and integers too long to print.
+EDGE_NUMBERS = [
+    FLOAT32_MAX, -FLOAT32_MAX, math.nextafter(FLOAT32_MAX, math.inf), FLOAT32_MAX / 10, 3e38, -3e38, 1e38, 1e37,
+    1.17549435e-38, 1.4e-45, 5e-324, -1e308, 1.7976931348623157e308, 2**127, 2**128,
+]
+# Built by a map, since Hypothesis prints a strategy's sampled values and Python cannot print these.
+huge_integers = st.sampled_from([(1, 10, 4000), (-1, 10, 4000), (1, 16, 4000), (-1, 7, 6000)]).map(
+    lambda sign_base_power: sign_base_power[0] * sign_base_power[1] ** sign_base_power[2])
 keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=8))
 scalars = st.one_of(
     st.sampled_from(WORDS),
@@ -63,6 +75,8 @@ scalars = st.one_of(
     st.sampled_from([10**400, -(10**400), 2**31, 2**32, 2**63, 4096, 4097, 1_000_000, 1_000_001]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, -0.0, 0.5, 1.0, 0.9, 0.95, 1e-300, 1e308, math.nan, math.inf, -math.inf]),
+    st.sampled_from(EDGE_NUMBERS),
+    huge_integers,
     st.booleans(),
 )
 values = st.recursive(
@@ -201,6 +215,98 @@ def test_toml_like_text_raises_only_scenario_error(text):
 @given(st.integers(0, len(NEGATIVE_INIT_TEXT)), st.integers(0, 12), st.text(max_size=12))
 def test_mutated_negative_init_text_raises_only_scenario_error(where, cut, insert):
     check_outcome(lambda: loads_scenario(mutate(NEGATIVE_INIT_TEXT, where, cut, insert), source=SOURCE))
+
+
+numeric_literals = st.one_of(
+    st.sampled_from(["nan", "+nan", "-nan", "inf", "+inf", "-inf", "1e308", "-1e308", "3.4028235e38", "3.5e38",
+                     "1e-320", "0x" + "f" * 4000, "7" * 5000, "1_" * 2200 + "1", "1" + "0" * 400 + ".0",
+                     "0o777", "0b1", "1979-05-27"]),
+    st.floats().map(repr).filter(lambda t: t not in ("nan", "inf", "-inf")),
+    st.integers().map(str),
+)
+NUMERIC_KEYS = [
+    "seed", "data.n_samples", "data.noise", "data.low", "data.high", "data.test_fraction", "data.shift",
+    "data.radius", "data.frequency", "data.n_features", "model.layers.0.width",
+    "model.layers.0.weight_init.gain", "model.layers.0.weight_init.low", "model.layers.0.weight_init.std",
+    "model.layers.0.bias_init.value", "training.learning_rate", "training.weight_decay", "training.momentum",
+    "training.epochs", "training.batch_size", "diagnosis.sparse_threshold",
+]
+GENERATED = {
+    "sine": '[data]\ngenerator = "sine"\n',
+    "blobs": '[data]\ngenerator = "blobs"\nn_features = 3\n',
+    "teacher": '[data]\ngenerator = "random_teacher"\nn_features = 3\nn_classes = 2\n',
+    "line": '[data]\ngenerator = "positive_line"\n',
+}
+
+
+INIT_PARAMS = {"uniform": {"low": "-1", "high": "1"}, "normal": {"std": "1"}, "constant": {"value": "0"},
+               "he_uniform": {}, "xavier_normal": {}, "orthogonal": {}}
+
+
+def _numeric_doc(data: str, key: str, literal: str, init: str) -> str:
+    """A small scenario with ``key = literal`` written where it belongs (in an init spec of kind ``init``)."""
+    top: list[str] = []
+    sections: dict[str, list[str]] = {"data": data.splitlines()[1:], "layer": ["width = 2"], "training": [],
+                                      "diagnosis": []}
+    table, _, leaf = key.rpartition(".")
+    if table.startswith("model.layers.0."):
+        params = {**INIT_PARAMS[init], leaf: literal}
+        spec = ", ".join([f'kind = "{init}"', *(f"{k} = {v}" for k, v in params.items())])
+        sections["layer"].append(f"{table.rpartition('.')[2]} = {{ {spec} }}")
+    elif table == "model.layers.0":
+        sections["layer"].append(f"{leaf} = {literal}")
+    elif table:
+        sections[table].append(f"{leaf} = {literal}")
+    else:
+        top.append(f"{leaf} = {literal}")
+    if leaf == "shift":
+        sections["data"].append('transform = "shift"')
+    return "\n".join([*top, "[data]", *sections["data"], "[[model.layers]]", *sections["layer"],
+                      "[training]", *sections["training"], "[diagnosis]", *sections["diagnosis"]]) + "\n"
+
+
+@FUZZ
+@given(st.sampled_from(sorted(GENERATED)), st.sampled_from(NUMERIC_KEYS), numeric_literals,
+       st.sampled_from(["uniform", "normal", "he_uniform", "xavier_normal", "constant", "orthogonal"]))
+def test_numeric_edges_load_or_raise_scenario_error_and_what_loads_builds(data, key, literal, init):
+    """Any number anywhere: a ScenarioError, or a scenario whose data and first epoch are computed (a
+    diverged run is a state, not an exception)."""
+    text = _numeric_doc(GENERATED[data], key, literal, init)
+    scenario = check_outcome(lambda: loads_scenario(text, source=SOURCE))
+    if scenario is None:
+        return
+    try:
+        trainer = Trainer(replace(scenario, data=replace(scenario.data, n_samples=min(scenario.data.n_samples, 64))))
+    except ScenarioError:
+        return  # e.g. every training sample with the same label
+    trainer.step_epochs(1)
+
+
+csv_cells = st.one_of(
+    st.sampled_from(["1", "0", "-1", "1e38", "3.4e38", "3.5e38", "1e308", "nan", "inf", "-inf", "", " ", "x",
+                     "1e-320", "\x1b[2J", "caf\u00e9", "\ufeff1", '"1"', '"', "1,2", "7" * 5000]),
+    st.floats().map(repr),
+    st.text(max_size=6),
+)
+
+
+@FUZZ
+@given(st.lists(st.lists(csv_cells, min_size=1, max_size=4), max_size=10), st.booleans(),
+       st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"]),
+       st.sampled_from(["none", "standardize", "shift"]))
+def test_any_csv_loads_or_raises_scenario_error(rows, header, encoding, transform):
+    text = ("a,b,label\n" if header else "") + "".join(",".join(row) + "\n" for row in rows)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "data.csv").write_bytes(data)
+        shift = "shift = 1e38\n" if transform == "shift" else ""
+        scenario_text = f'[data]\ncsv = "data.csv"\ntransform = "{transform}"\n{shift}\n[[model.layers]]\nwidth = 2\n'
+        scenario = check_outcome(lambda: loads_scenario(scenario_text, source=Path(folder) / "s.toml"))
+        if scenario is not None:
+            Trainer(scenario).step_epochs(1)
 
 
 @pytest.mark.parametrize("text", [
