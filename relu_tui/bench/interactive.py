@@ -70,7 +70,7 @@ def playing(label: str, args: list[str], scenario: Scenario, seconds: float = 5.
         term.wait_for(Terminal.ready, timeout=300)
         term.pump()
         term.press("+++++++p")  # the fastest speed, then play
-        term.wait_for(lambda t: "playing max speed" in t.status)
+        term.wait_for(lambda t: "▶ max speed" in t.status)
         time.sleep(warmup)
         term.pump(quiet=0.0)
         start, first = time.perf_counter(), term.epoch()
