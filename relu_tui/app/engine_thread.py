@@ -94,7 +94,7 @@ class EngineThread(threading.Thread):
         """The UI drew the last frame in ``seconds``; a change made meanwhile goes out at once."""
         self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
         self._in_flight.clear()
-        if self._dirty:
+        if self._dirty and not self.playing:  # playing: the next frame is due at the frame rate anyway
             self._commands.put(_wake)
 
     def settled(self) -> bool:
@@ -129,9 +129,9 @@ class EngineThread(threading.Thread):
                 if all(self.session.trainer(n).diverged for n in names):
                     self.playing = False
                     self.app.post_message(Paused())
-                elif last_step - last_frame < self._frame_interval():
-                    continue
-            if self._dirty and not self._in_flight.is_set():
+            # while playing, frames go out at the frame rate; a command's result at once
+            due = not self.playing or time.monotonic() - last_frame >= self._frame_interval()
+            if self._dirty and due and not self._in_flight.is_set():
                 self._publish()
                 last_frame = time.monotonic()
             if self._commands.empty() and not self.playing:
