@@ -25,16 +25,44 @@ MB = 2**20
 SCENARIO_LIMIT = 16 * MB  # a scenario file
 CSV_LIMIT = 256 * MB  # a data.csv file
 
-_KINDS = ((stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "is a FIFO (named pipe), not a regular file"),
-          (stat.S_ISCHR, "is a character device, not a regular file"),
-          (stat.S_ISBLK, "is a block device, not a regular file"), (stat.S_ISSOCK, "is a socket, not a regular file"))
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def file_kind(mode: int) -> str | None:
+    """What a file of ``mode`` is when it is not a regular file ("a FIFO (named pipe)", ...); None when it is."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "an unknown kind of file")
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of ``path``, opened without waiting: should the path have become a FIFO
+    since it was checked, opening it does not block. OSError, or NotRegularFile if it is not a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    kind = file_kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise NotRegularFile(kind)
+    return fd
+
+
+class NotRegularFile(OSError):
+    """The path is a directory, a FIFO, a device or a socket (``kind`` says which)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"is {kind}, not a regular file")
+        self.kind = kind
 
 
 def _not_regular(mode: int) -> str | None:
-    """What a file of ``mode`` is, when it is not a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    return next((what for test, what in _KINDS if test(mode)), "is not a regular file")
+    """The problem with reading a file of ``mode``, when it is not a regular file."""
+    kind = file_kind(mode)
+    return None if kind is None else _kind_problem(kind)
+
+
+def _kind_problem(kind: str) -> str:
+    return "is a directory" if kind == "a directory" else f"is {kind}, not a regular file"
 
 
 def _refused(problem: str, expected: str) -> ScenarioError:
@@ -56,14 +84,12 @@ def read_bytes(path: Path, limit: int, expected: str) -> bytes:
     if info.st_size > limit:
         raise _refused(f"too large ({_size(info.st_size)})", f"{expected} of at most {_size(limit)}")
     try:
-        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it does not wait.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = open_regular(path)
+    except NotRegularFile as exc:
+        raise _refused(_kind_problem(exc.kind), expected) from None
     except OSError as exc:
         raise _refused(_os_problem(exc), expected) from None
     with os.fdopen(fd, "rb") as handle:
-        kind = _not_regular(os.fstat(fd).st_mode)
-        if kind:
-            raise _refused(kind, expected)
         try:
             data = handle.read(limit + 1)  # the file may have grown since the stat
         except OSError as exc:  # e.g. /proc/self/mem: a regular file whose reading fails

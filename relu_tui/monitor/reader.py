@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..files import NotRegularFile, file_kind, open_regular
 from .errors import NoRunError, RunLogError
 from .runlog import META, NO_EPOCH, RECORDS, UNIT_FIELDS, RunMeta, RunRecord
 
@@ -47,8 +47,6 @@ class RunLog:
 MAX_META_BYTES = 64 * 2**20  # a meta.json is a few kilobytes
 MAX_LINE_BYTES = 256 * 2**20  # one record: about 40 bytes per unit, so millions of units
 _FINGERPRINT_BYTES = 4096  # the start of records.jsonl that must not change while it is followed
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
 class RunLogTail:
@@ -211,8 +209,8 @@ def _regular_stat(path: Path) -> os.stat_result | None:
         return None
     except OSError as exc:  # a symlink loop, a name too long, no permission
         raise RunLogError(f"cannot be read: {exc.strerror or exc}", source=path) from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+    kind = file_kind(st.st_mode)
+    if kind:
         raise RunLogError(f"is {kind}, not a regular file", source=path)
     return st
 
@@ -220,12 +218,12 @@ def _regular_stat(path: Path) -> os.stat_result | None:
 def _read_regular(path: Path, offset: int, size: int) -> bytes:
     """Up to ``size`` bytes at ``offset``, opened without blocking and refused unless a regular file."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = open_regular(path)
+    except NotRegularFile:  # swapped for something else since it was checked
+        raise RunLogError("is not a regular file", source=path) from None
     except OSError as exc:
         raise RunLogError(f"cannot be read: {exc.strerror or exc}", source=path) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since it was checked
-            raise RunLogError("is not a regular file", source=path)
         chunks, left = [], size
         while left > 0:
             chunk = os.pread(fd, min(left, 2**26), offset)
