@@ -15,6 +15,7 @@ from .lazy import lazy_exports
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "InputError": "errors",
     "ScenarioError": "errors",
     "Scenario": "scenario",
     "load_scenario": "scenario",

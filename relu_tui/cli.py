@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .bundled import bundled, find_scenario
-from .errors import ScenarioError
+from .errors import InputError, ScenarioError
 from .visible import visible
 
 COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot", "watch", "serve")
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in COMMANDS:
             return _COMMANDS[args[0]](args[1:])
         return _open_app(args)
-    except (ScenarioError, UsageError) as exc:
+    except (InputError, UsageError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130

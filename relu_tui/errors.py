@@ -1,4 +1,5 @@
-"""The one error a user's bad input can raise: :class:`ScenarioError`."""
+"""The errors a user's bad input raises: an :class:`InputError` (a scenario's :class:`ScenarioError`,
+or a run log's ``RunLogError``), one line naming the file, line, key, value and what was expected."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from .visible import visible
 _MISSING = object()
 
 
-class ScenarioError(Exception):
-    """A scenario (or the data it names) is malformed or impossible.
+class InputError(Exception):
+    """A file a user gave is malformed or impossible.
 
     It names the file, the line where known, the dotted key, the bad value
     and what was expected; ``str()`` gives all of that on one line.
@@ -71,6 +72,10 @@ class ScenarioError(Exception):
             self.line = line
         self.args = (self.message,)
         return self
+
+
+class ScenarioError(InputError):
+    """A scenario (or the data it names) is malformed or impossible."""
 
 
 def _show(value: Any, limit: int = 60) -> str:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relu_tui.errors import ScenarioError
+from relu_tui.errors import InputError, ScenarioError
 from relu_tui.monitor import LayerInfo, LayerStats, NoRunError, RunLogError, RunLogTail, RunMeta, RunRecord, read_run
 from relu_tui.monitor.runlog import NO_STATE, RECORDS
 from relu_tui.monitor.writer import RunWriter
@@ -133,7 +133,8 @@ def test_a_corrupt_line_is_named_after_the_records_before_it(tmp_path):
     (tmp_path / RECORDS).write_bytes(lines[0] + b'{"step": 2, "lay\n' + lines[2])
     with pytest.raises(RunLogError, match=r"records\.jsonl:2: not a JSON record") as caught:
         read_run(tmp_path)
-    assert isinstance(caught.value, ScenarioError) and caught.value.line == 2
+    assert isinstance(caught.value, InputError) and not isinstance(caught.value, ScenarioError)
+    assert caught.value.line == 2
     tail = RunLogTail(tmp_path)
     assert [r.step for r in tail.poll()] == [1]
     with pytest.raises(RunLogError, match=r"records\.jsonl:2:"):

@@ -1,12 +1,12 @@
-"""Errors reading a run log: a :class:`~relu_tui.errors.ScenarioError` naming the file and line, like every
+"""Errors reading a run log: an :class:`~relu_tui.errors.InputError` naming the file and line, like every
 error a user's bad input raises, so ``str()`` is one line and the CLI prints it as it prints the others."""
 
 from __future__ import annotations
 
-from ..errors import ScenarioError
+from ..errors import InputError
 
 
-class RunLogError(ScenarioError):
+class RunLogError(InputError):
     """A run log directory is unreadable or malformed (its ``source`` and ``line`` say where)."""
 
 
