@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
-from .validate import Check, Choice, Context, Number, Path, Table
+from .validate import Check, Choice, Context, KeyPath, Number, Table
 
 _GAIN = Number(low=0, low_open=True)
 
@@ -67,7 +67,7 @@ class InitSpec:
         return f"{self.kind}({args})" if args else self.kind
 
 
-def parse_init(value: Any, path: Path, ctx: Context, kinds: tuple[str, ...]) -> InitSpec:
+def parse_init(value: Any, path: KeyPath, ctx: Context, kinds: tuple[str, ...]) -> InitSpec:
     """Read ``"he_normal"``, ``0.1`` (a constant) or ``{kind = "uniform", low = -1, high = 0}``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = {"kind": "constant", "value": value}

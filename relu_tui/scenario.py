@@ -24,7 +24,7 @@ from .files import SCENARIO_LIMIT, read_text
 from .generators import GENERATORS
 from .inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, extent, parse_init
 from .locate import KeyLocator
-from .validate import FLOAT32_MAX, Choice, Context, Integer, Number, Path as KeyPath, Table, Text, did_you_mean, dotted
+from .validate import FLOAT32_MAX, Choice, Context, Integer, Number, KeyPath, Table, Text, did_you_mean, dotted
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TRANSFORMS = ("none", "standardize", "shift")

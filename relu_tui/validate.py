@@ -13,11 +13,11 @@ from .visible import visible
 
 # Every number ends up in a float32 tensor or a PyTorch hyperparameter computed in float32.
 FLOAT32_MAX = 3.4028234663852886e38
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 REQUIRED = object()
 
 
-def dotted(path: Path) -> str:
+def dotted(path: KeyPath) -> str:
     """``("model", "layers", 0, "width")`` -> ``model.layers[0].width``."""
     text = ""
     for part in path:
@@ -33,11 +33,11 @@ def did_you_mean(word: str, options: Iterable[str]) -> str | None:
 class Context:
     """Where values come from: turns a key path into a located ScenarioError."""
 
-    def __init__(self, source: str | None = None, line_of: Callable[[Path], int | None] | None = None):
+    def __init__(self, source: str | None = None, line_of: Callable[[KeyPath], int | None] | None = None):
         self.source = source
         self._line_of = line_of or (lambda path: None)
 
-    def error(self, path: Path, problem: str, **kwargs: Any) -> ScenarioError:
+    def error(self, path: KeyPath, problem: str, **kwargs: Any) -> ScenarioError:
         return ScenarioError(problem, source=self.source, line=self._line_of(path), key=dotted(path), **kwargs)
 
 
@@ -149,14 +149,6 @@ class Text(Check):
 
 
 @dataclass(frozen=True)
-class Flag(Check):
-    expected: str = "true or false"
-
-    def convert(self, value: Any) -> bool | None:
-        return value if isinstance(value, bool) else None
-
-
-@dataclass(frozen=True)
 class Choice(Check):
     options: Sequence[str]
     aliases: tuple[tuple[str, str], ...] = ()
@@ -190,7 +182,7 @@ def _distinct(values: list[Any]) -> bool:
 class Table:
     """One TOML table being read: typed ``take`` per key, then ``done`` rejects leftovers."""
 
-    def __init__(self, data: Any, path: Path, ctx: Context) -> None:
+    def __init__(self, data: Any, path: KeyPath, ctx: Context) -> None:
         if not isinstance(data, dict):
             raise ctx.error(path, "not a table", value=data, expected="a table of keys")
         self.data = data
@@ -222,7 +214,7 @@ class Table:
                                  expected=f"an array of 1 to {max_len} distinct values, each {check.expected}")
         return tuple(self.convert((*self.path, key, i), v, check) for i, v in enumerate(values))
 
-    def convert(self, path: Path, value: Any, check: Check) -> Any:
+    def convert(self, path: KeyPath, value: Any, check: Check) -> Any:
         clean = check.convert(value)
         if clean is None:
             hint = check.hint(value) if isinstance(check, Choice) else None
