@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .records import CAUSES, DEAD, STATES, EpochRecord, LayerRecord
+from .records import CAUSES, STATES, EpochRecord, LayerRecord
 
 
 def dead_layers_after(record: EpochRecord, layer_index: int) -> list[str]:
     """The later hidden layers in which every unit is dead: each one stops all gradient below it."""
-    return [layer.name for layer in record.layers[layer_index + 1:] if layer.count(DEAD) == layer.width]
+    return [layer.name for layer in record.layers[layer_index + 1:] if layer.all_dead]
 
 
 def explain(record: EpochRecord, layer_index: int, index: int, n_train: int) -> str:

@@ -64,6 +64,11 @@ class LayerRecord:
         return int((self.state == state).sum())
 
     @property
+    def all_dead(self) -> bool:
+        """Every unit dead: nothing passes this layer, and no gradient reaches the layers before it."""
+        return bool((self.state == DEAD).all())
+
+    @property
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray))
 

@@ -63,7 +63,7 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
 def dead_layer_notes(snap: Snapshot) -> list[str]:
     """'hidden7: all 3 dead, nothing passes' for each hidden layer with no unit alive."""
     return [f"{layer.name}: " + ("its one unit is dead" if layer.width == 1 else f"all {layer.width} dead")
-            + ", nothing passes" for layer in snap.record.layers if layer.count(DEAD) == layer.width]
+            + ", nothing passes" for layer in snap.record.layers if layer.all_dead]
 
 
 _FORMS = ("full", "compact", "glyphs")  # unit counts with their state's name, a short name, the glyph alone
@@ -230,7 +230,7 @@ def _network_columns(snap: Snapshot, selected: tuple[int, int], height: int, dec
         out.rstrip()
         out.append("\n")
     for layer in layers:
-        if layer.count(DEAD) == layer.width:
+        if layer.all_dead:
             out.append(f"{STATE_GLYPH[DEAD]} {layer.name}: all dead\n", STATE_STYLE[DEAD])
     out.rstrip()
     return out
@@ -251,7 +251,7 @@ def _network_rows(snap: Snapshot, selected: tuple[int, int], height: int, width:
             count = layer.count(code)
             if count:
                 line.append(f"{STATE_GLYPH[code]}{count} ", STATE_STYLE[code])
-        if layer.count(DEAD) == layer.width:
+        if layer.all_dead:
             line.append("all dead", STATE_STYLE[DEAD])
         return line
 
