@@ -59,7 +59,7 @@ class ReluApp(ReportingApp):
         self.variant = variant
         self.export_dir = export_dir or Path.cwd() / "relu-tui-exports"
         self.screenshot_dir = screenshot_dir or Path.cwd()
-        self.compare_mode = False
+        self.compare: CompareScreen | None = None  # open while all variants step together
         self.heatmap_mode = MODES[0]
         self.engine = EngineThread(self, self._names)
         self.main_screen = MainScreen()
@@ -93,7 +93,7 @@ class ReluApp(ReportingApp):
 
     # -- talking to the engine -------------------------------------------------------------------
     def _names(self) -> tuple[str, ...]:
-        return self.session.names if self.compare_mode else (self.variant,)
+        return self.session.names if self.compare is not None else (self.variant,)
 
     def submit(self, command: Command) -> None:
         """Pause play and queue a command for the engine thread."""
@@ -138,9 +138,9 @@ class ReluApp(ReportingApp):
         layer, unit = self.selected
         if layer >= len(layers) or unit >= layers[layer].width:
             self.selected = (0, 0)
-        if self.compare_mode:
-            compare = next(s for s in self.screen_stack if isinstance(s, CompareScreen))
-            compare.show({n: self._snapshots[n] for n in compare.names if n in self._snapshots}, self._status(snap))
+        if self.compare is not None:
+            names = self.compare.names
+            self.compare.show({n: self._snapshots[n] for n in names if n in self._snapshots}, self._status(snap))
             return
         self.main_screen.show(snap, self.selected, self._status(snap))
 
@@ -154,7 +154,7 @@ class ReluApp(ReportingApp):
 
     def watch_selected(self, selected: tuple[int, int]) -> None:
         snap = self._snapshots.get(self.variant)
-        if snap is not None and not self.compare_mode:
+        if snap is not None and self.compare is None:
             self.main_screen.select(snap, selected)
 
     def watch_playing(self, playing: bool) -> None:
@@ -172,7 +172,7 @@ class ReluApp(ReportingApp):
         snap = self._snapshots.get(self.variant)
         if snap is None or not self.is_mounted:
             return
-        if self.compare_mode:
+        if self.compare is not None:
             self._render_all()
         else:
             self.main_screen.set_status(self._status(snap))
@@ -267,7 +267,7 @@ class ReluApp(ReportingApp):
                 heatmap.mode = self.heatmap_mode
 
     def action_variant(self, number: int) -> None:
-        if self.scenario is None or self.compare_mode:
+        if self.scenario is None or self.compare is not None:
             return
         names = self.scenario.variant_names
         if number > len(names):
@@ -279,8 +279,8 @@ class ReluApp(ReportingApp):
     def action_compare(self) -> None:
         if self.session is None or self.scenario is None:
             return
-        self.compare_mode = True
-        self.push_screen(CompareScreen(self.scenario.variant_names, self.heatmap_mode))
+        self.compare = CompareScreen(self.scenario.variant_names, self.heatmap_mode)
+        self.push_screen(self.compare)
         current = self.variant
 
         def align(s: Session) -> str:
@@ -295,9 +295,9 @@ class ReluApp(ReportingApp):
         self.submit(align)
 
     def action_close_compare(self) -> None:
-        self.compare_mode = False
-        if isinstance(self.screen, CompareScreen):
+        if self.compare is not None and self.screen is self.compare:
             self.pop_screen()
+        self.compare = None
         self.submit(_redraw)
 
     def action_sweep(self) -> None:
