@@ -10,23 +10,23 @@ Names load lazily, so ``import relu_tui`` does not pull in PyTorch.
 
 from __future__ import annotations
 
-from .lazy import lazy_exports
+from relu_tui.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
     "InputError": "errors",
     "ScenarioError": "errors",
-    "Scenario": "scenario",
-    "load_scenario": "scenario",
-    "loads_scenario": "scenario",
-    "STATES": "records",
-    "EpochRecord": "records",
-    "LayerRecord": "records",
-    "Trainer": "trainer",
-    "explain": "explanations",
-    "cause_text": "explanations",
-    "find_scenario": "bundled",
+    "Scenario": "spec.scenario",
+    "load_scenario": "spec.scenario",
+    "loads_scenario": "spec.scenario",
+    "STATES": "engine.records",
+    "EpochRecord": "engine.records",
+    "LayerRecord": "engine.records",
+    "Trainer": "engine.trainer",
+    "explain": "engine.explanations",
+    "cause_text": "engine.explanations",
+    "find_scenario": "spec.bundled",
     "Monitor": "monitor",
     "RunLog": "monitor",
     "RunLogTail": "monitor",

@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bundled import bundled, find_scenario
-from .errors import InputError, ScenarioError
-from .visible import visible
+from relu_tui.spec.bundled import bundled, find_scenario
+from relu_tui.errors import InputError, ScenarioError
+from relu_tui.visible import visible
 
 COMMANDS = ("run", "check", "list", "sweep", "bench", "screenshot", "watch", "serve")
 USAGE = """\
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE, end="")
         return 0
     if args and args[0] in ("-V", "--version"):
-        from . import __version__
+        from relu_tui import __version__
 
         print(f"relu-tui {__version__}")
         return 0
@@ -81,19 +81,19 @@ def _open_app(args: list[str]) -> int:
     parser.add_argument("--variant", default="base")
     _memory_flag(parser)
     ns = parser.parse_args(args)
-    from .scenario import load_scenario
+    from relu_tui.spec.scenario import load_scenario
 
     scenario = None
     if ns.scenario is not None:
         scenario = load_scenario(find_scenario(ns.scenario))
         scenario.with_variant(ns.variant)  # a bad name fails here, before any screen opens
         if ns.memory_check:  # the app keeps a trainer for every variant it shows, and can run the sweep
-            from .footprint import check_memory
+            from relu_tui.engine.footprint import check_memory
 
             check_memory(scenario, together=True)
             if scenario.sweep is not None:
                 check_memory(scenario, sweep=scenario.sweep)
-    from .app import run_app
+    from relu_tui.app import run_app
 
     return run_app(scenario, variant=ns.variant)
 
@@ -109,7 +109,7 @@ def _run(args: list[str]) -> int:
     parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
     _memory_flag(parser)
     ns = parser.parse_args(args)
-    from .scenario import load_scenario
+    from relu_tui.spec.scenario import load_scenario
 
     scenario = load_scenario(find_scenario(ns.scenario))
     if ns.seed is not None:
@@ -117,13 +117,13 @@ def _run(args: list[str]) -> int:
     names = scenario.variant_names if ns.all_variants else (ns.variant,)
     variants = [scenario.with_variant(name) for name in names]  # validate every name first
     if ns.memory_check:  # before PyTorch is even imported
-        from .footprint import check_memory
+        from relu_tui.engine.footprint import check_memory
 
         check_memory(scenario, variants=names)
 
-    from .report import CsvWriter, TableWriter, write_jsonl
-    from .threads import suit_threads
-    from .trainer import Trainer
+    from relu_tui.engine.report import CsvWriter, TableWriter, write_jsonl
+    from relu_tui.engine.threads import suit_threads
+    from relu_tui.engine.trainer import Trainer
 
     out = sys.stdout
     csv_writer = CsvWriter(out) if ns.format == "csv" else None
@@ -147,10 +147,10 @@ def _check(args: list[str]) -> int:
     parser.add_argument("scenarios", nargs="+")
     _memory_flag(parser)
     ns = parser.parse_args(args)
-    from .data import make_dataset
-    from .footprint import check_memory
-    from .model import Network
-    from .scenario import load_scenario
+    from relu_tui.engine.data import make_dataset
+    from relu_tui.engine.footprint import check_memory
+    from relu_tui.engine.model import Network
+    from relu_tui.spec.scenario import load_scenario
 
     failed = 0
     for name in ns.scenarios:
@@ -171,7 +171,7 @@ def _check(args: list[str]) -> int:
 
 def _list(args: list[str]) -> int:
     _Parser(prog="relu-tui list", description="List the bundled scenarios.").parse_args(args)
-    from .scenario import load_scenario
+    from relu_tui.spec.scenario import load_scenario
 
     for path in bundled():
         scenario = load_scenario(path)
@@ -188,17 +188,17 @@ def _sweep(args: list[str]) -> int:
     parser.add_argument("--format", choices=("jsonl", "csv", "table"), default="jsonl")
     _memory_flag(parser)
     ns = parser.parse_args(args)
-    from .scenario import load_scenario
+    from relu_tui.spec.scenario import load_scenario
 
     scenario = load_scenario(find_scenario(ns.scenario))
     if scenario.sweep is None:
         raise UsageError(f"relu-tui sweep: {scenario.source} has no [sweep] table (see scenarios/README.md)")
     if ns.memory_check:
-        from .footprint import check_memory
+        from relu_tui.engine.footprint import check_memory
 
         check_memory(scenario, sweep=scenario.sweep, trials=ns.trials, workers=ns.workers)
-    from .report import ProgressBar, write_sweep
-    from .sweep import run_sweep
+    from relu_tui.engine.report import ProgressBar, write_sweep
+    from relu_tui.engine.sweep import run_sweep
 
     bar = ProgressBar(sys.stderr, "sweep")
     points = run_sweep(scenario, trials=ns.trials, workers=ns.workers, progress=bar.update)
@@ -208,7 +208,7 @@ def _sweep(args: list[str]) -> int:
 
 
 def _bench(args: list[str]) -> int:
-    from .bench import SECTIONS, run_bench
+    from relu_tui.bench import SECTIONS, run_bench
 
     parser = _Parser(prog="relu-tui bench", description="Measure the speed a user feels, against targets.")
     parser.add_argument("--repeats", type=_positive, default=5)
@@ -236,9 +236,9 @@ def _screenshot(args: list[str]) -> int:
     ns = parser.parse_args(args)
     if (ns.all is None) == (ns.scenario is None) or (ns.scenario is not None and ns.output is None):
         parser.error("give SCENARIO -o FILE.svg, or --all DIR")
-    from .app.driving import screenshot, showcase
-    from .files import WriteFailed
-    from .scenario import load_scenario
+    from relu_tui.app.driving import screenshot, showcase
+    from relu_tui.files import WriteFailed
+    from relu_tui.spec.scenario import load_scenario
 
     try:
         if ns.all is not None:
@@ -248,7 +248,7 @@ def _screenshot(args: list[str]) -> int:
         scenario = load_scenario(find_scenario(ns.scenario))
         scenario.with_variant(ns.variant)
         if ns.memory_check:
-            from .footprint import check_memory
+            from relu_tui.engine.footprint import check_memory
 
             check_memory(scenario, together=True)
         print(screenshot(scenario, Path(ns.output), variant=ns.variant, epochs=ns.epochs, size=ns.size,
@@ -299,13 +299,13 @@ def _watch(args: list[str]) -> int:
     if mode is not None and not stat.S_ISDIR(mode):
         kind = "a file" if stat.S_ISREG(mode) else "not a directory"
         raise UsageError(f"relu-tui watch: {shown} is {kind}; expected the run directory given to Monitor")
-    from .app.watch import run_watch
+    from relu_tui.app.watch import run_watch
 
     return run_watch(run_dir)
 
 
 def _serve(args: list[str]) -> int:
-    from .serving import MAX_SESSIONS, ServeUnavailable, serve
+    from relu_tui.app.serving import MAX_SESSIONS, ServeUnavailable, serve
 
     parser = _Parser(prog="relu-tui serve", description="Serve the app to a browser tab with textual-serve.")
     parser.add_argument("scenario", nargs="?")
@@ -317,7 +317,7 @@ def _serve(args: list[str]) -> int:
     ns = parser.parse_args(args)
     command = [sys.executable, "-m", "relu_tui"]
     if ns.scenario is not None:
-        from .scenario import load_scenario
+        from relu_tui.spec.scenario import load_scenario
 
         path = find_scenario(ns.scenario)
         load_scenario(path).with_variant(ns.variant)  # a mistake fails here, not in the browser

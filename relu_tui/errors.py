@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .visible import visible
+from relu_tui.visible import visible
 
 _MISSING = object()
 

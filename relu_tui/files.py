@@ -18,8 +18,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .errors import ScenarioError
-from .visible import visible
+from relu_tui.errors import ScenarioError
+from relu_tui.visible import visible
 
 MB = 2**20
 SCENARIO_LIMIT = 16 * MB  # a scenario file

@@ -6,15 +6,15 @@ import json
 import textwrap
 
 from relu_tui import load_scenario, loads_scenario
-from relu_tui.app.compare_screen import CompareScreen
-from relu_tui.app.heatmap import Heatmap
-from relu_tui.app.help_screen import HelpScreen
-from relu_tui.app.picker_screen import PickerScreen
-from relu_tui.app.sweep_screen import SweepScreen
-from relu_tui.app.lines import TextPanel
+from relu_tui.app.screens.compare import CompareScreen
+from relu_tui.app.widgets.heatmap import Heatmap
+from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.main import ReluApp
-from relu_tui.app.main_screen import MainScreen
-from relu_tui.app.panels import inspector_text
+from relu_tui.app.screens.main import MainScreen
+from relu_tui.app.widgets.panels import inspector_text
 from textual.widgets import Static
 
 from .app_helpers import make_app, press, settle, sync

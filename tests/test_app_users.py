@@ -6,12 +6,12 @@ import asyncio
 import time
 
 from relu_tui import find_scenario, load_scenario, loads_scenario
-from relu_tui.app.help_screen import HelpScreen
-from relu_tui.app.lines import TextPanel
+from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.main import ReluApp
-from relu_tui.app.panels import network_text, status_text
-from relu_tui.app.picker_screen import PickerScreen
-from relu_tui.bundled import bundled
+from relu_tui.app.widgets.panels import network_text, status_text
+from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.spec.bundled import bundled
 from textual.widgets import Footer, OptionList
 
 from .app_helpers import make_app, press, settle, sync
@@ -214,7 +214,7 @@ def test_a_deep_net_shows_a_window_around_the_selected_layer_and_counts_the_rest
 
 
 def _snapshot(name: str):
-    from relu_tui.app.session import Session
+    from relu_tui.engine.session import Session
 
     session = Session(load_scenario(find_scenario(name)))
     return session.snapshot("base")

@@ -68,11 +68,11 @@ def test_same_scenario_twice_gives_byte_identical_jsonl():
 
 THREADS = """
 import sys, torch
-import relu_tui.threads
+import relu_tui.engine.threads
 from relu_tui.cli import main
 threads = int(sys.argv[1])
 torch.set_num_threads(threads)
-relu_tui.threads.suit_threads = lambda scenario, **_: threads  # keep this count, whatever the network
+relu_tui.engine.threads.suit_threads = lambda scenario, **_: threads  # keep this count, whatever the network
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -80,7 +80,7 @@ sys.exit(main(sys.argv[2:]))
 def test_a_small_network_gives_the_same_bytes_on_one_or_two_threads():
     """The README's claim: below the threads module's SMALL_WORK, the thread count changes no byte."""
     from relu_tui import find_scenario, load_scenario
-    from relu_tui.threads import SMALL_WORK, epoch_work
+    from relu_tui.engine.threads import SMALL_WORK, epoch_work
 
     assert epoch_work(load_scenario(find_scenario("high_learning_rate"))) < SMALL_WORK
     args = ["run", "high_learning_rate", "--all-variants", "--epochs", "60"]  # lr up to 300: the most sensitive

@@ -17,11 +17,11 @@ import time
 
 import pytest
 
-from relu_tui.app import main_screen as app_main
+from relu_tui.app.screens import main as app_main
 from relu_tui.app import watch as app_watch
 from relu_tui.app.main import ReluApp
 from relu_tui.app.watch import WatchApp
-from relu_tui.crashlog import crash_line, write_crash_log
+from relu_tui.app.crashlog import crash_line, write_crash_log
 
 from .app_helpers import make_app, sync
 
@@ -109,7 +109,7 @@ runpy.run_module("relu_tui", run_name="__main__")  # exactly `python -m relu_tui
 
 
 @pytest.mark.parametrize("module, name, args", [
-    ("main_screen", "network_text", ["negative_init"]),
+    ("screens.main", "network_text", ["negative_init"]),
     ("watch", "status_text", ["watch", "no-run-here"]),
 ], ids=["app", "watch"])
 def test_the_command_exits_1_with_one_line_naming_the_log(module, name, args, tmp_path):
@@ -132,7 +132,7 @@ def test_in_a_terminal_the_screen_is_restored_and_one_line_follows(tmp_path):
     only text is the one line (Textual used to print its full traceback there, and exit 0)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    script = textwrap.dedent(CLI.format(module="main_screen", name="network_text"))
+    script = textwrap.dedent(CLI.format(module="screens.main", name="network_text"))
     process = subprocess.Popen([sys.executable, "-c", script, "negative_init"], stdin=slave, stdout=slave,
                                stderr=slave, cwd=tmp_path, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)},
                                start_new_session=True)

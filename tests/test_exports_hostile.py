@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from relu_tui import files
-from relu_tui.app.exporting import export_history
-from relu_tui.app.session import Session
+from relu_tui.engine.exporting import export_history
+from relu_tui.engine.session import Session
 from relu_tui.files import WriteFailed, inside, safe_filename, write_atomic
 
 from .app_helpers import make_app, press, settle, sync

@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-DOMAIN = ["relu_tui", "relu_tui.scenario", "relu_tui.data", "relu_tui.model", "relu_tui.trainer",
-          "relu_tui.diagnosis", "relu_tui.explanations", "relu_tui.history", "relu_tui.records", "relu_tui.report",
-          "relu_tui.snapshot", "relu_tui.sweep", "relu_tui.threads", "relu_tui.bench", "relu_tui.bench.interactive",
-          "relu_tui.bench.scale", "relu_tui.bench.terminal", "relu_tui.app.session", "relu_tui.app.exporting",
+DOMAIN = ["relu_tui", "relu_tui.spec.scenario", "relu_tui.engine.data", "relu_tui.engine.model", "relu_tui.engine.trainer",
+          "relu_tui.engine.diagnosis", "relu_tui.engine.explanations", "relu_tui.engine.history", "relu_tui.engine.records", "relu_tui.engine.report",
+          "relu_tui.engine.snapshot", "relu_tui.engine.sweep", "relu_tui.engine.threads", "relu_tui.bench", "relu_tui.bench.interactive",
+          "relu_tui.bench.scale", "relu_tui.bench.terminal", "relu_tui.engine.session", "relu_tui.engine.exporting",
           "relu_tui.cli"]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from relu_tui import footprint
+from relu_tui.engine import footprint
 from relu_tui.cli import main
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"

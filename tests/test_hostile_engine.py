@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from relu_tui import footprint
+from relu_tui.engine import footprint
 from relu_tui.cli import USAGE, main
 from relu_tui.errors import ScenarioError
-from relu_tui.scenario import load_scenario, loads_scenario
-from relu_tui.trainer import Trainer
+from relu_tui.spec.scenario import load_scenario, loads_scenario
+from relu_tui.engine.trainer import Trainer
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
@@ -81,8 +81,8 @@ def test_run_output_of_a_diverging_scenario_is_plain_text(fmt, capsys):
 
 
 def test_divergence_at_epoch_0_offers_no_rewind():
-    from relu_tui.app.panels import status_text
-    from relu_tui.snapshot import take_snapshot
+    from relu_tui.app.widgets.panels import status_text
+    from relu_tui.engine.snapshot import take_snapshot
 
     trainer = Trainer(load_scenario(HOSTILE / "shift_3e38_diverges.toml"))
     assert trainer.diverged and trainer.epoch == 0

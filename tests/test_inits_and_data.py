@@ -8,13 +8,13 @@ import textwrap
 import pytest
 import torch
 
-from relu_tui.activations import ACTIVATIONS, Activation
-from relu_tui.data import make_dataset, task_of
+from relu_tui.spec.activations import ACTIVATIONS, Activation
+from relu_tui.engine.data import make_dataset, task_of
 from relu_tui.errors import ScenarioError
-from relu_tui.generators import GENERATORS
-from relu_tui.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, draw, parse_init
-from relu_tui.scenario import loads_scenario
-from relu_tui.validate import Context
+from relu_tui.spec.generators import GENERATORS
+from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, draw, parse_init
+from relu_tui.spec.scenario import loads_scenario
+from relu_tui.spec.validate import Context
 
 
 def spec(value) -> InitSpec:
@@ -520,7 +520,7 @@ def test_numpy_arrays_are_not_shared():
 
 
 def test_rai_gives_each_row_one_positive_beta_entry_and_a_he_like_norm():
-    from relu_tui.inits import rai
+    from relu_tui.spec.inits import rai
 
     rows = rai((50_000, 6), rng(0))
     top = rows.max(dim=1).values
@@ -531,7 +531,7 @@ def test_rai_gives_each_row_one_positive_beta_entry_and_a_he_like_norm():
 
 def test_rai_layers_draw_weights_and_bias_together():
     from relu_tui import loads_scenario
-    from relu_tui.model import Network
+    from relu_tui.engine.model import Network
 
     sc = loads_scenario('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 4\nweight_init = "rai"\n')
     net = Network(sc.model, 1, 0, sc.seed)

@@ -13,7 +13,7 @@ from torch.nn import functional as F
 
 from relu_tui.monitor import Monitor, read_run
 from relu_tui.monitor.runlog import NO_STATE
-from relu_tui.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 
 
 def positive_inputs(n: int = 20) -> torch.Tensor:

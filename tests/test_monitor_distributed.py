@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from relu_tui.monitor import read_run
-from relu_tui.records import ACTIVE, ALIVE, DEAD
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD
 
 SCRIPT = Path(__file__).with_name("monitor_ddp_script.py")
 

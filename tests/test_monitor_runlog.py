@@ -11,7 +11,7 @@ from relu_tui.errors import InputError, ScenarioError
 from relu_tui.monitor import LayerInfo, LayerStats, NoRunError, RunLogError, RunLogTail, RunMeta, RunRecord, read_run
 from relu_tui.monitor.runlog import NO_STATE, RECORDS
 from relu_tui.monitor.writer import RunWriter
-from relu_tui.records import ALIVE, DEAD, SPARSE
+from relu_tui.engine.records import ALIVE, DEAD, SPARSE
 
 LAYERS = (LayerInfo("relu", "ReLU", True, "unit", 3, "fc"), LayerInfo("conv.1", "GELU", False, "channel", 2, "conv.0"))
 META = RunMeta(model="Net", layers=LAYERS, sparse_threshold=0.1, every=1, world_size=1,

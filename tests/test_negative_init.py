@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.records import DEAD, NEGATIVE
+from relu_tui.engine.records import DEAD, NEGATIVE
 
 from .conftest import SCENARIOS
 

@@ -9,10 +9,10 @@ import pytest
 from rich.style import Style
 
 from relu_tui import find_scenario, load_scenario, loads_scenario
-from relu_tui.app.chart import Series, render_chart
+from relu_tui.app.widgets.chart import Series, render_chart
 from relu_tui.app.palette import HEAT_GLYPHS, HEAT_STYLES, coded_segments, heat_codes, levels
 from relu_tui.bench.engine import CASE_B, mlp_toml
-from relu_tui.threads import SMALL_WORK, epoch_work, suit_threads
+from relu_tui.engine.threads import SMALL_WORK, epoch_work, suit_threads
 
 BRAILLE = 0x2800
 
@@ -101,7 +101,7 @@ def test_charts_fit_any_width(width):
 
 
 def test_a_gradient_axis_with_one_norm_has_one_tick():
-    from relu_tui.app.gradients import axis_text
+    from relu_tui.app.widgets.gradients import axis_text
 
     one = math.log10(5e-5)
     assert axis_text(one, one, 28) == "all 5.0e-05"

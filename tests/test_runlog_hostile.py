@@ -339,7 +339,7 @@ WATCHED = {
 
 
 def _screen_text(app) -> str:
-    from relu_tui.app.lines import TextPanel
+    from relu_tui.app.widgets.lines import TextPanel
 
     return "\n".join(panel.text.plain for panel in app.query(TextPanel))
 

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.records import DEAD
-from relu_tui.sweep import count_born_dead, run_sweep
+from relu_tui.engine.records import DEAD
+from relu_tui.engine.sweep import count_born_dead, run_sweep
 
 from .conftest import SCENARIOS
 

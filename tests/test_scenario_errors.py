@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from relu_tui.errors import ScenarioError
-from relu_tui.scenario import load_scenario, loads_scenario
+from relu_tui.spec.scenario import load_scenario, loads_scenario
 
 SOURCE = "case.toml"
 NO_VALUE = object()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.records import ALIVE, DEAD, UPDATE, EpochRecord
+from relu_tui.engine.records import ALIVE, DEAD, UPDATE, EpochRecord
 
 from .conftest import SCENARIOS, recorded_runs
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from relu_tui.activations import ACTIVATIONS, Activation
-from relu_tui.bundled import bundled, find_scenario, scenarios_dir
+from relu_tui.spec.activations import ACTIVATIONS, Activation
+from relu_tui.spec.bundled import bundled, find_scenario, scenarios_dir
 from relu_tui.errors import ScenarioError
-from relu_tui.generators import GENERATORS
-from relu_tui.inits import InitSpec
-from relu_tui.locate import KeyLocator
-from relu_tui.scenario import Event, load_scenario, loads_scenario
+from relu_tui.spec.generators import GENERATORS
+from relu_tui.spec.inits import InitSpec
+from relu_tui.spec.locate import KeyLocator
+from relu_tui.spec.scenario import Event, load_scenario, loads_scenario
 
 HEAD = textwrap.dedent("""\
     [data]

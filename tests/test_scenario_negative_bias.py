@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.records import ACTIVE, DEAD, NEGATIVE, SPARSE
+from relu_tui.engine.records import ACTIVE, DEAD, NEGATIVE, SPARSE
 
 from .conftest import SCENARIOS
 

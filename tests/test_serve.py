@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 
 from relu_tui.cli import main
-from relu_tui.guarded_server import GuardedServer, allowed_origins
+from relu_tui.app.guarded_server import GuardedServer, allowed_origins
 
 
 def free_port() -> int:

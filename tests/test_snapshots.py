@@ -6,7 +6,7 @@ import pytest
 
 from relu_tui import load_scenario
 from relu_tui.app.driving import settle
-from relu_tui.bundled import bundled
+from relu_tui.spec.bundled import bundled
 
 from .app_helpers import make_app
 

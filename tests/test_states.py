@@ -7,8 +7,8 @@ import torch
 
 from relu_tui import Trainer, find_scenario, load_scenario
 from relu_tui.monitor import Monitor, read_run
-from relu_tui.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
-from relu_tui.states import NO_STATE, carry_deaths, classify
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
+from relu_tui.engine.states import NO_STATE, carry_deaths, classify
 
 
 def test_classify_by_hand():

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.diagnosis import track_deaths
+from relu_tui.engine.diagnosis import track_deaths
 from relu_tui.bench import plain_loop
-from relu_tui.records import ALIVE, BORN_DEAD, DEAD, SPARSE, UPDATE, UPSTREAM
-from relu_tui.trainer import accuracy_reached, state_changed
+from relu_tui.engine.records import ALIVE, BORN_DEAD, DEAD, SPARSE, UPDATE, UPSTREAM
+from relu_tui.engine.trainer import accuracy_reached, state_changed
 
 from .conftest import SCENARIOS, scenario
 
@@ -218,7 +218,7 @@ def test_sparse_units_are_alive_and_learn():
 
 
 def _layer(states, step):
-    from relu_tui.records import LayerRecord
+    from relu_tui.engine.records import LayerRecord
 
     w = len(states)
     f = np.zeros(w, dtype=np.float32)

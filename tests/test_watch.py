@@ -7,12 +7,12 @@ import asyncio
 import torch
 from torch import nn
 
-from relu_tui.app.lines import TextPanel
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.watch import RunHeatmap, WatchApp
 from relu_tui.cli import main
 from relu_tui.monitor import Monitor
 from relu_tui.monitor.runlog import RECORDS
-from relu_tui.records import DEAD
+from relu_tui.engine.records import DEAD
 
 from .app_helpers import sync
 

@@ -6,7 +6,7 @@ so the names below load lazily.
 
 from __future__ import annotations
 
-from ..lazy import lazy_exports
+from relu_tui.lazy import lazy_exports
 
 _EXPORTS = {"ReluApp": "main", "run_app": "main"}
 __all__ = list(_EXPORTS)

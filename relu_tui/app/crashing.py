@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.app import App
 from textual.worker import WorkerFailed
 
-from ..crashlog import CRASH_EXIT, crash_line, write_crash_log
+from relu_tui.app.crashlog import CRASH_EXIT, crash_line, write_crash_log
 
 
 class ReportingApp(App[None]):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from ..bundled import bundled
-from ..files import WriteFailed, safe_filename, write_atomic
-from ..scenario import Scenario, load_scenario
-from .crashing import ReportingApp
-from .main import ReluApp
+from relu_tui.spec.bundled import bundled
+from relu_tui.files import WriteFailed, safe_filename, write_atomic
+from relu_tui.spec.scenario import Scenario, load_scenario
+from relu_tui.app.crashing import ReportingApp
+from relu_tui.app.main import ReluApp
 
 
 async def settle(pilot: Pilot, timeout: float = 60.0) -> None:
@@ -52,8 +52,8 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
 
 def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40)) -> Path:
     """``relu-tui watch`` on a finished run, once it has read every record, as an SVG."""
-    from ..monitor.runlog import RECORDS
-    from .watch import WatchApp
+    from relu_tui.monitor.runlog import RECORDS
+    from relu_tui.app.watch import WatchApp
 
     app = WatchApp(run_dir, poll_seconds=0.05)
     records = (run_dir / RECORDS).read_bytes().count(b"\n")
@@ -91,7 +91,7 @@ def _run_headless(app: ReportingApp, size: tuple[int, int], auto) -> None:
 def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     """The README's pictures: every bundled scenario at its showcase epoch, each variant, compared,
     and its sweep if it has one; then ``relu-tui watch`` on the demo run."""
-    from ..monitor.demo import write_demo_run
+    from relu_tui.monitor.demo import write_demo_run
 
     written = []
     for path in bundled():

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..files import WriteFailed
+from relu_tui.files import WriteFailed
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from ..snapshot import Snapshot
-    from .session import Session
+    from relu_tui.engine.snapshot import Snapshot
+    from relu_tui.engine.session import Session
 
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
 FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing

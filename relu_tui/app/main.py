@@ -17,23 +17,23 @@ from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from ..files import WriteFailed, inside, safe_filename, write_atomic
-from ..scenario import Scenario
-from ..visible import visible
-from .compare_screen import CompareScreen
-from .crashing import ReportingApp, run_reporting
-from .engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
-from .heatmap import MODES, Heatmap
-from .help_screen import HelpScreen
-from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
-from .panels import status_text
-from .picker_screen import PickerScreen
-from .sweep_screen import SweepScreen
-from .unit_rows import jumped, moved
+from relu_tui.files import WriteFailed, inside, safe_filename, write_atomic
+from relu_tui.spec.scenario import Scenario
+from relu_tui.visible import visible
+from relu_tui.app.screens.compare import CompareScreen
+from relu_tui.app.crashing import ReportingApp, run_reporting
+from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
+from relu_tui.app.widgets.heatmap import MODES, Heatmap
+from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
+from relu_tui.app.widgets.panels import status_text
+from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.unit_rows import jumped, moved
 
 if TYPE_CHECKING:
-    from ..snapshot import Snapshot
-    from .session import Session
+    from relu_tui.engine.snapshot import Snapshot
+    from relu_tui.engine.session import Session
 
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
 
@@ -193,7 +193,7 @@ class ReluApp(ReportingApp):
         engine = self.engine
 
         def load(_: Session | None) -> None:
-            from .session import Session  # imports PyTorch: off the UI thread, after the first frame
+            from relu_tui.engine.session import Session  # imports PyTorch: off the UI thread, after the first frame
 
             engine.session = Session(scenario)
             engine.session.trainer(variant)
@@ -321,7 +321,7 @@ class ReluApp(ReportingApp):
         self.push_screen(PickerScreen(self.scenario.name if self.scenario else None), self._picked)
 
     def action_export(self) -> None:
-        from .exporting import export_history
+        from relu_tui.engine.exporting import export_history
 
         directory, names = self.export_dir, self._names()
         self.submit(lambda s: export_history(s, names, directory))

@@ -22,23 +22,23 @@ from textual.reactive import reactive
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from ..monitor.errors import RunLogError
-from ..monitor.reader import RunLogTail
-from ..monitor.runlog import META
-from ..monitor.view import RunView, run_view
-from ..records import ALIVE, DEAD, SPARSE, STATES
-from ..visible import visible
-from .chart import LineChart, Series
-from .crashing import ReportingApp, run_reporting
-from .curves import loss_share
-from .gradients import GradientBars
-from .heatmap import Heatmap
-from .lines import TextPanel
-from .main_screen import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
-from .palette import BUSY, DIM, EXACT_ZERO, STATE_GLYPH, STATE_STYLE
-from .palette import DEAD_SHARE_COLOR as DEAD_SHARE
-from .palette import LOSS_COLOR as LOSS
-from .unit_rows import jumped, moved
+from relu_tui.monitor.errors import RunLogError
+from relu_tui.monitor.reader import RunLogTail
+from relu_tui.monitor.runlog import META
+from relu_tui.monitor.view import RunView, run_view
+from relu_tui.engine.records import ALIVE, DEAD, SPARSE, STATES
+from relu_tui.visible import visible
+from relu_tui.app.widgets.chart import LineChart, Series
+from relu_tui.app.crashing import ReportingApp, run_reporting
+from relu_tui.app.widgets.curves import loss_share
+from relu_tui.app.widgets.gradients import GradientBars
+from relu_tui.app.widgets.heatmap import Heatmap
+from relu_tui.app.widgets.lines import TextPanel
+from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, TooSmall
+from relu_tui.app.palette import BUSY, DIM, EXACT_ZERO, STATE_GLYPH, STATE_STYLE
+from relu_tui.app.palette import DEAD_SHARE_COLOR as DEAD_SHARE
+from relu_tui.app.palette import LOSS_COLOR as LOSS
+from relu_tui.app.widgets.unit_rows import jumped, moved
 
 POLL_SECONDS = 0.5
 NOTICE_SECONDS = 10  # a restart of the log (its files replaced or deleted) stays in the status this long

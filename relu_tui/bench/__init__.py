@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from .engine import CASE_B, cases, overhead, plain_loop
+from relu_tui.bench.engine import CASE_B, cases, overhead, plain_loop
 
 SECTIONS = ("engine", "keys", "play", "startup", "scale", "monitor")
 LONG_RUN = "deep_init"  # the largest bundled scenario
@@ -107,10 +107,10 @@ def _engine(report: Report, repeats: int, quick: bool) -> None:
 
 def _app_cases(case_b: Path) -> list[tuple[str, list[str], int]]:
     """(label, app arguments, parameters x training samples) for every bundled scenario and case (b)."""
-    from ..bundled import bundled
-    from ..data import make_dataset
-    from ..model import Network
-    from ..scenario import load_scenario
+    from relu_tui.spec.bundled import bundled
+    from relu_tui.engine.data import make_dataset
+    from relu_tui.engine.model import Network
+    from relu_tui.spec.scenario import load_scenario
 
     found = []
     for path in [*bundled(), case_b]:
@@ -124,7 +124,7 @@ def _app_cases(case_b: Path) -> list[tuple[str, list[str], int]]:
 
 
 def _keys(report: Report, quick: bool, case_b: Path) -> None:
-    from .interactive import stepping
+    from relu_tui.bench.interactive import stepping
 
     presses = 10 if quick else 50
     report.line(f"## 2. Keypress to refreshed screen, and 5. bytes per step (120x40, {presses} presses of space)\n")
@@ -147,9 +147,9 @@ def _keys(report: Report, quick: bool, case_b: Path) -> None:
 
 
 def _play(report: Report, quick: bool, case_b: Path) -> None:
-    from ..bundled import find_scenario
-    from ..scenario import load_scenario
-    from .interactive import playing
+    from relu_tui.spec.bundled import find_scenario
+    from relu_tui.spec.scenario import load_scenario
+    from relu_tui.bench.interactive import playing
 
     seconds = 2.0 if quick else 5.0
     report.line(f"## 3. Play mode at full speed: epochs per second with the app open vs headless ({seconds:g} s)\n")
@@ -163,9 +163,9 @@ def _play(report: Report, quick: bool, case_b: Path) -> None:
 
 
 def _startup(report: Report, repeats: int) -> None:
-    from ..bundled import find_scenario
-    from ..scenario import load_scenario
-    from .interactive import start_up
+    from relu_tui.spec.bundled import find_scenario
+    from relu_tui.spec.scenario import load_scenario
+    from relu_tui.bench.interactive import start_up
 
     report.line("## 4. Start-up of `relu-tui negative_init` (120x40)\n")
     row = start_up(["negative_init"], load_scenario(find_scenario("negative_init")), repeats)
@@ -177,7 +177,7 @@ def _startup(report: Report, repeats: int) -> None:
 
 
 def _scale(report: Report, quick: bool) -> None:
-    from .scale import long_run, scale_points
+    from relu_tui.bench.scale import long_run, scale_points
 
     report.line("## 6. Scale: full-batch epoch (training + diagnosis + history), snapshot, memory\n")
     report.line("| case | samples | width | epoch ms | snapshot ms | peak RSS MB | history MB |")
@@ -195,7 +195,7 @@ def _scale(report: Report, quick: bool) -> None:
 
 
 def _monitor(report: Report, repeats: int, quick: bool) -> None:
-    from .monitoring import monitor_costs
+    from relu_tui.bench.monitoring import monitor_costs
 
     report.line("## Monitor: a user's training loop with and without `relu_tui.Monitor`\n")
     report.line("| model | ms/step without | every step | every 10 steps |")

@@ -9,10 +9,10 @@ import sys
 import time
 from dataclasses import dataclass
 
-from ..scenario import Scenario
-from ..threads import suit_threads
-from ..trainer import Trainer
-from .terminal import Terminal
+from relu_tui.spec.scenario import Scenario
+from relu_tui.engine.threads import suit_threads
+from relu_tui.engine.trainer import Trainer
+from relu_tui.bench.terminal import Terminal
 
 SIZE = (120, 40)
 

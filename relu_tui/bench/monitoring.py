@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ..monitor import Monitor
+from relu_tui.monitor import Monitor
 
 
 @dataclass(frozen=True)

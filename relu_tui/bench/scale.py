@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bundled import find_scenario
-from ..scenario import load_scenario, loads_scenario
-from .engine import mlp_toml
+from relu_tui.spec.bundled import find_scenario
+from relu_tui.spec.scenario import load_scenario, loads_scenario
+from relu_tui.bench.engine import mlp_toml
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _rss_mb() -> float:
 
 
 def _measure(label: str, n_samples: int, width: int, depth: int, epochs: int) -> ScalePoint:
-    from ..app.session import Session  # the app's own engine side: trainer plus snapshots
+    from relu_tui.engine.session import Session  # the app's own engine side: trainer plus snapshots
 
     scenario = loads_scenario(mlp_toml("scale", "moons", n_samples, width, depth, '"full"'), source=f"<bench {label}>")
     session = Session(scenario)
@@ -59,8 +59,8 @@ def _measure(label: str, n_samples: int, width: int, depth: int, epochs: int) ->
 def _long_run(name: str, epochs: int) -> tuple[float, float, float, float]:
     """Seconds, history megabytes, and resident megabytes at the start and at the peak, for
     ``epochs`` epochs of a bundled scenario."""
-    from ..threads import suit_threads
-    from ..trainer import Trainer
+    from relu_tui.engine.threads import suit_threads
+    from relu_tui.engine.trainer import Trainer
 
     scenario = load_scenario(find_scenario(name))
     suit_threads(scenario)

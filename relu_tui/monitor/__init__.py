@@ -6,7 +6,7 @@ Names load lazily, so reading a run log does not import PyTorch.
 
 from __future__ import annotations
 
-from ..lazy import lazy_exports
+from relu_tui.lazy import lazy_exports
 
 _EXPORTS = {
     "Monitor": "monitor",

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .monitor import Monitor
+from relu_tui.monitor.monitor import Monitor
 
 
 def write_demo_run(run_dir: str | Path, epochs: int = 30, seed: int = 0) -> Path:

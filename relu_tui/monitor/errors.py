@@ -3,7 +3,7 @@ error a user's bad input raises, so ``str()`` is one line and the CLI prints it 
 
 from __future__ import annotations
 
-from ..errors import InputError
+from relu_tui.errors import InputError
 
 
 class RunLogError(InputError):

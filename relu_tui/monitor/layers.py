@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .families import can_die, describe
-from .runlog import LayerInfo
+from relu_tui.monitor.families import can_die, describe
+from relu_tui.monitor.runlog import LayerInfo
 
 FEEDERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _EXACT_FLOAT32 = 2**24  # a float32 sum of 0s and 1s is exact below this

@@ -16,14 +16,14 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.hooks import RemovableHandle
 
-from ..scenario import DiagnosisSpec
-from .distributed import rank, sum_over_ranks, world_size
-from .families import FAMILY, is_relu_family
-from .layers import FEEDERS, WatchedLayer
-from .runlog import LayerInfo, LayerStats, RunMeta, RunRecord
-from ..states import classify
-from .states import track_deaths
-from .writer import RunWriter
+from relu_tui.spec.scenario import DiagnosisSpec
+from relu_tui.monitor.distributed import rank, sum_over_ranks, world_size
+from relu_tui.monitor.families import FAMILY, is_relu_family
+from relu_tui.monitor.layers import FEEDERS, WatchedLayer
+from relu_tui.monitor.runlog import LayerInfo, LayerStats, RunMeta, RunRecord
+from relu_tui.engine.states import classify
+from relu_tui.monitor.states import track_deaths
+from relu_tui.monitor.writer import RunWriter
 
 
 @dataclass(eq=False)

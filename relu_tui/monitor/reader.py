@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import NotRegularFile, file_kind, open_regular
-from .errors import NoRunError, RunLogError
-from .runlog import META, NO_EPOCH, RECORDS, UNIT_FIELDS, RunMeta, RunRecord
+from relu_tui.files import NotRegularFile, file_kind, open_regular
+from relu_tui.monitor.errors import NoRunError, RunLogError
+from relu_tui.monitor.runlog import META, NO_EPOCH, RECORDS, UNIT_FIELDS, RunMeta, RunRecord
 
 
 @dataclass

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from ..records import ALIVE, STATES
-from ..states import NO_STATE  # "-" in a record: the layer saw no counted input
-from ..visible import visible
-from .errors import RunLogError
+from relu_tui.engine.records import ALIVE, STATES
+from relu_tui.engine.states import NO_STATE  # "-" in a record: the layer saw no counted input
+from relu_tui.visible import visible
+from relu_tui.monitor.errors import RunLogError
 
 FORMAT = "relu-tui-run"
 VERSION = 1

@@ -1,11 +1,11 @@
-"""Death bookkeeping across the Monitor's records, by the shared rules of :mod:`relu_tui.states`."""
+"""Death bookkeeping across the Monitor's records, by the shared rules of :mod:`relu_tui.engine.states`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..records import ALIVE
-from ..states import carry_deaths
+from relu_tui.engine.records import ALIVE
+from relu_tui.engine.states import carry_deaths
 
 
 def track_deaths(state: np.ndarray, previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None, step: int,

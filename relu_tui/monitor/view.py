@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..records import ACTIVE, ALIVE, DEAD, EpochRecord, LayerRecord, Traces
-from .runlog import NO_STATE, RunMeta, RunRecord
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, EpochRecord, LayerRecord, Traces
+from relu_tui.monitor.runlog import NO_STATE, RunMeta, RunRecord
 
 TRACE_COLUMNS = 240  # at most this many records become heatmap columns (evenly spread, the last one kept)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..files import write_atomic
-from .runlog import META, RECORDS, RunMeta, RunRecord
+from relu_tui.files import write_atomic
+from relu_tui.monitor.runlog import META, RECORDS, RunMeta, RunRecord
 
 
 class RunWriter:

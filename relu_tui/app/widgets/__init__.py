@@ -1,0 +1,1 @@
+"""The app's widgets and the text layouts they draw; dense grids are line-API widgets."""

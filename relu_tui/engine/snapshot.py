@@ -1,0 +1,164 @@
+"""An immutable picture of a trainer at one moment: everything a display needs, nothing it must compute.
+
+Built on the thread that owns the trainer; read by any renderer (the Textual app, a script).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from relu_tui.engine.records import EpochRecord, Traces
+from relu_tui.spec.scenario import Scenario
+from relu_tui.engine.trainer import Trainer
+
+
+@dataclass(frozen=True)
+class Plane:
+    """The input plane of two-feature data on a grid: each unit's activation and the network's decision."""
+
+    x: np.ndarray  # (gx,) grid coordinates of feature 1
+    y: np.ndarray  # (gy,) grid coordinates of feature 2, bottom to top
+    activations: tuple[np.ndarray, ...]  # per layer: (units, gy, gx)
+    decision: np.ndarray  # (gy, gx) predicted class (or value for regression)
+    points: np.ndarray  # (n, 2) training inputs
+    labels: np.ndarray  # (n,) their classes
+
+
+@dataclass(frozen=True)
+class LayerSpread:
+    """How one layer's activations spread over the samples shown (all units together)."""
+
+    name: str
+    std: float
+    mean: float
+    zero_share: float  # share of (sample, unit) activations that are exactly 0
+    histogram: np.ndarray  # counts over ``edges``
+    edges: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    scenario: Scenario
+    record: EpochRecord
+    last_epoch: int
+    n_train: int
+    loss: np.ndarray  # per epoch 0..last
+    accuracy: np.ndarray  # nan where undefined (always, for a regression)
+    test_loss: np.ndarray  # nan without a test split
+    test_accuracy: np.ndarray
+    dead_fraction: np.ndarray
+    sample_activations: tuple[np.ndarray, ...]  # per layer: (units, samples shown), samples sorted by class
+    sample_labels: np.ndarray  # (samples shown,) class of each column (or target, regression)
+    weights: tuple[np.ndarray, ...]  # per hidden layer: (units, fan_in)
+    biases: tuple[np.ndarray, ...]
+    traces: Traces
+    plane: Plane | None
+    spreads: tuple[LayerSpread, ...]
+    feature_names: tuple[str, ...]  # the inputs' names: a CSV's own columns, else x1, x2, ...
+
+    @property
+    def epoch(self) -> int:
+        return self.record.epoch
+
+    @property
+    def n_units(self) -> int:
+        return self.record.n_units
+
+    @property
+    def classifies(self) -> bool:
+        """A classification task (the alternative, a regression, has no classes and no accuracy)."""
+        return self.scenario.data.n_classes > 0
+
+
+def sample_subset(labels: torch.Tensor, limit: int) -> np.ndarray:
+    """Indices of at most ``limit`` training samples, sorted by class (stable), evenly spread within it."""
+    order = np.argsort(labels.numpy(), kind="stable")
+    if len(order) <= limit:
+        return order
+    return order[np.linspace(0, len(order) - 1, limit).round().astype(int)]
+
+
+def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[int, int] = (64, 32),
+                  trace_columns: int = 120) -> Snapshot:
+    """A snapshot of ``trainer`` now; ``samples`` are the training indices the heatmap shows."""
+    data, model = trainer.dataset, trainer.model
+    scalars = trainer.history.scalars
+    n_units = max(trainer.record.n_units, 1)
+    with torch.no_grad():
+        _, _, post = model.forward_traced(data.x_train[samples])
+        weights = tuple(l.weight.detach().numpy().copy() for l in model.hidden)
+        biases = tuple(l.bias.detach().numpy().copy() for l in model.hidden)
+    return Snapshot(
+        scenario=trainer.scenario,
+        record=trainer.record,
+        last_epoch=trainer.history.last,
+        n_train=trainer.n_train,
+        loss=np.array(scalars.loss, dtype=np.float64),
+        accuracy=_series(scalars.accuracy),
+        test_loss=_series(scalars.test_loss),
+        test_accuracy=_series(scalars.test_accuracy),
+        dead_fraction=np.array([c["dead"] / n_units for c in scalars.counts]),
+        sample_activations=tuple(a.T.numpy().copy() for a in post),
+        spreads=tuple(_spread(layer.name, a.numpy()) for layer, a in zip(trainer.scenario.model.layers, post)),
+        sample_labels=data.y_train[samples].numpy(),
+        weights=weights,
+        biases=biases,
+        traces=_traces(trainer, trace_columns),
+        plane=_plane(trainer, plane_size) if data.n_features == 2 else None,
+        feature_names=data.feature_names,
+    )
+
+
+def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
+    values = activations[np.isfinite(activations)]
+    if not values.size:
+        return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))
+    low, high = float(values.min()), float(values.max())
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may hold huge values
+        counts, edges = np.histogram(values, bins=bins, range=(low, high if high > low else low + 1.0))
+        std, mean = float(values.std()), float(values.mean())
+    return LayerSpread(name, std, mean, float((values == 0).mean()), counts, edges)
+
+
+def _series(values: list[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _traces(trainer: Trainer, columns: int) -> Traces:
+    """Up to ``columns`` epochs, evenly spread over those the history holds (never a replay)."""
+    held = np.array(sorted(trainer.history.records.items))
+    epochs = held[np.unique(np.linspace(0, len(held) - 1, min(columns, len(held))).round().astype(int))]
+    records = [trainer.history.records.items[int(e)] for e in epochs]
+
+    def stack(field: str) -> np.ndarray:
+        return np.stack([np.concatenate([getattr(l, field) for l in r.layers]) for r in records], axis=1)
+
+    return Traces(epochs, stack("active_fraction"), stack("grad_norm"), stack("state"))
+
+
+PLANE_WORK = 500_000_000  # multiply-adds for the plane's grid; wider networks get a coarser grid
+
+
+def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
+    """Every unit's activation and the decision over a grid spanning the data (coarser for wide
+    networks: a 1,024-unit layer pair on the full grid would cost 2 billion multiply-adds a frame)."""
+    data, model = trainer.dataset, trainer.model
+    work = sum(l.weight.numel() for l in model.hidden) * size[0] * size[1]
+    if work > PLANE_WORK:
+        shrink = (work / PLANE_WORK) ** 0.5
+        size = (max(16, int(size[0] / shrink)), max(8, int(size[1] / shrink)))
+    points = data.x_train.numpy()
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.08 * np.maximum(high - low, 1e-6)
+    gx, gy = size
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], gx)
+    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], gy)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    with torch.no_grad():
+        output, _, post = model.forward_traced(torch.tensor(grid, dtype=torch.float32))
+        decision = model.predict(output).numpy().reshape(gy, gx)
+    activations = tuple(a.T.numpy().reshape(-1, gy, gx).copy() for a in post)
+    return Plane(xs, ys, activations, decision, points, data.y_train.numpy())
