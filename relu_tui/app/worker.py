@@ -39,18 +39,18 @@ class FrameThread(threading.Thread):
         super().__init__(name=name, daemon=True)
         self.app = app
         self._inbox: queue.Queue = queue.Queue()
-        self._stop = threading.Event()
+        self._quit = threading.Event()  # not `_stop`: threading.Thread has a method of that name
         self._in_flight = threading.Event()  # a frame is posted and not drawn yet
         self._dirty = False  # something changed since the last frame
         self.draw_seconds = 0.0  # a moving average of the UI's time to draw a frame
 
     # -- called from the UI thread ----------------------------------------------------------------
     def stop(self) -> None:
-        self._stop.set()
+        self._quit.set()
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._quit.is_set()
 
     def drawn(self, seconds: float) -> None:
         """The UI drew the last frame in ``seconds``; a change made meanwhile goes out at once."""
@@ -67,7 +67,7 @@ class FrameThread(threading.Thread):
     @property
     def running(self) -> bool:
         """Until stopped or the app ends, however it ends."""
-        return not self._stop.is_set() and self.app.is_running
+        return not self._quit.is_set() and self.app.is_running
 
     def run(self) -> None:
         try:
