@@ -13,7 +13,15 @@ from rich.style import Style
 from rich.text import Text
 
 from relu_tui.app.palette import BUSY, DIM, STATE_STYLE
-from relu_tui.app.widgets.panels import field, fullest, grad_field, layer_counts, state_counts, unit_heading
+from relu_tui.app.widgets.panels import (
+    COUNT_FORMS,
+    field,
+    fullest,
+    grad_field,
+    layer_counts,
+    state_counts,
+    unit_heading,
+)
 from relu_tui.engine.records import ALIVE, DEAD, SPARSE
 from relu_tui.visible import visible
 
@@ -23,7 +31,6 @@ if TYPE_CHECKING:
     from relu_tui.monitor.view import RunView
 
 _BOLD = Style(bold=True)
-_FORMS = ("full", "glyphs")  # of the unit counts: with their state's name, or the glyph alone
 
 
 def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120) -> Text:
@@ -45,7 +52,7 @@ def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120
         numbers.append(f"  epoch {view.last.epoch}")
     numbers.append(f"  loss {'–' if view.last.loss is None else f'{view.last.loss:.4f}'}  {view.n_records} records  ")
     counts = view.record.counts()
-    form = fullest(_FORMS, lambda f: numbers + state_counts(counts, f), width)
+    form = fullest(COUNT_FORMS, lambda f: numbers + state_counts(counts, f), width)
     text.append("\n")
     text.append_text(numbers + state_counts(counts, form))
     text.append(f"\n{note}", DIM)
