@@ -80,7 +80,8 @@ def state_counts(counts: dict[str, int], form: str, digits: int = 0) -> Text:
     text = Text()
     for code, name in enumerate(STATES):
         count = str(counts[name]).rjust(digits)
-        label = {"full": f"{STATE_GLYPH[code]} {count} {name}  ", "compact": f"{STATE_GLYPH[code]}{count} {_SHORT[name]} ",
+        label = {"full": f"{STATE_GLYPH[code]} {count} {name}  ",
+                 "compact": f"{STATE_GLYPH[code]}{count} {_SHORT[name]} ",
                  "glyphs": f"{STATE_GLYPH[code]}{count} "}[form]
         text.append(label, STATE_STYLE[code])
     return text
@@ -329,7 +330,8 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
         text.append(f"{len(w)} inputs: {int((w > 0).sum())} +, {int((w < 0).sum())} −, |w| ≤ {np.abs(w).max():.3g}")
     text.append("\n")
     field(text, "bias", f"{float(snap.biases[layer_index][unit]):+.4f}")
-    field(text, "pre-act", f"{layer.preact_min[unit]:.3g} … {layer.preact_max[unit]:.3g}, mean {layer.preact_mean[unit]:.3g}")
+    field(text, "pre-act",
+          f"{layer.preact_min[unit]:.3g} … {layer.preact_max[unit]:.3g}, mean {layer.preact_mean[unit]:.3g}")
     active = int(round(float(layer.active_fraction[unit]) * snap.n_train))
     field(text, "active", f"{active} of {snap.n_train} inputs ({_pct(float(layer.active_fraction[unit]))})")
     grad_field(text, float(layer.grad_norm[unit]))
@@ -362,7 +364,7 @@ def field(text: Text, label: str, value: str, style: Style = _PLAIN) -> None:
 
 
 def grad_field(text: Text, grad: float) -> None:
-    """The gradient norm's line: an exact zero is said in words, the one gradient that stops learning."""
+    """The gradient norm's line; an exact zero in words, as it is the gradient that never moves the unit."""
     field(text, "grad", "exactly 0" if grad == 0 else f"{grad:.3e}", EXACT_ZERO if grad == 0 else _PLAIN)
 
 

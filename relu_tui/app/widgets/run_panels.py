@@ -35,7 +35,8 @@ _BOLD = Style(bold=True)
 
 def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120) -> Text:
     """The run, its latest numbers and the follower's note, in lines of ``width`` cells: the unit
-    counts lose their words before any number would be cut, and the run directory comes last."""
+    counts shorten their words, as the main status does, before any number would be cut; the run
+    directory comes last."""
     text = Text()
     text.append("relu-tui watch", _BOLD)
     where, note = visible(str(run_dir)), visible(note)
