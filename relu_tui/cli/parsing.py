@@ -49,8 +49,9 @@ class Command:
     """A command, declared once: its name (None: the app, when the first argument is no command's
     name), what it runs, its line in ``relu-tui --help``, its exit statuses and its arguments.
 
-    ``arguments`` may be a function returning them, for values a module too slow to import for
-    every command must supply; arguments are only added to the parser of the command being run.
+    ``arguments`` may be a function that returns them, when a value comes from a module too slow
+    to import for every command (bench's sections import PyTorch): a command's arguments are only
+    built for its own parser, when it runs or shows its help.
     """
 
     name: str | None
