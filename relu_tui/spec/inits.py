@@ -87,16 +87,6 @@ def parse_init(value: Any, path: KeyPath, ctx: Context, kinds: tuple[str, ...]) 
     return InitSpec(kind, params)
 
 
-def activation_gain(activation: str, slope: float) -> float:
-    """He's gain for the layer's activation: sqrt(2 / (1 + slope^2)) for the ReLU family."""
-    if activation in ("relu", "leaky_relu", "prelu"):
-        s = slope if activation != "relu" else 0.0
-        return math.sqrt(2.0 / (1.0 + s * s))
-    if activation == "tanh":
-        return 5.0 / 3.0
-    return math.sqrt(2.0) if activation in ("elu", "gelu") else 1.0
-
-
 def extent(spec: InitSpec, fan_in: int, fan_out: int, he_gain: float) -> float:
     """A bound on the magnitude of what ``spec`` draws (ten standard deviations for a normal), and for
     a uniform also its width, which PyTorch needs to be a finite float32 too."""

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from relu_tui.spec.activations import ACTIVATIONS, Activation
-from relu_tui.spec.activations import ALIASES as ACTIVATION_ALIASES
+from relu_tui.spec.activations import Activation, parse_activation
 from relu_tui.spec.csvdata import CsvTable, read_csv
 from relu_tui.errors import ScenarioError
 from relu_tui.files import SCENARIO_LIMIT, read_text
 from relu_tui.spec.generators import GENERATORS
-from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, extent, parse_init
+from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, extent, parse_init
 from relu_tui.spec.locate import KeyLocator
 from relu_tui.spec.validate import FLOAT32_MAX, Choice, Context, Integer, Number, KeyPath, Table, Text, did_you_mean, dotted
 
@@ -494,26 +493,16 @@ def _parse_model(table: Table, data: DataSpec) -> ModelSpec:
 
 def _parse_layer(table: Table, index: int, fan_in: int, repeat: int) -> LayerSpec:
     width = table.take("width", Integer(1, MAX_WIDTH))
-    kind = table.take("activation", Choice(ACTIVATIONS, aliases=ACTIVATION_ALIASES), "relu")
-    slope, alpha = 0.0, 1.0
-    if kind in ("leaky_relu", "prelu"):
-        slope = table.take("negative_slope", Number(0, 1), 0.01 if kind == "leaky_relu" else 0.25)
-    elif table.has("negative_slope"):
-        raise table.error("negative_slope", "only used with activation 'leaky_relu' or 'prelu'",
-                          value=table.data["negative_slope"])
-    if kind == "elu":
-        alpha = table.take("alpha", Number(low=0, low_open=True), 1.0)
-    elif table.has("alpha"):
-        raise table.error("alpha", "only used with activation 'elu'", value=table.data["alpha"])
+    activation = parse_activation(table)
     name = table.take("name", Text(max_len=64), f"hidden{index + 1}")
     if repeat > 1:
         name = f"{name}_{index + 1}" if table.has("name") else f"hidden{index + 1}"
         for key in ("weights", "bias"):
             if table.has(key):
                 raise table.error(key, "explicit values cannot be repeated", expected="repeat = 1")
-    weight_init, bias_init = _parse_inits(table, width, fan_in, activation_gain(kind, slope))
+    weight_init, bias_init = _parse_inits(table, width, fan_in, activation.gain)
     table.done()
-    return LayerSpec(name, width, Activation(kind, slope, alpha), weight_init, bias_init)
+    return LayerSpec(name, width, activation, weight_init, bias_init)
 
 
 def _parse_inits(table: Table, width: int, fan_in: int, he_gain: float) -> tuple[InitSpec, InitSpec]:
