@@ -21,7 +21,8 @@ from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import ALIASES as INIT_ALIASES
 from relu_tui.spec.inits import WEIGHT_KINDS
 from relu_tui.spec.locate import KeyLocator
-from relu_tui.spec.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario, parse_scenario
+from relu_tui.spec.parse import parse_scenario
+from relu_tui.spec.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario
 from relu_tui.engine.trainer import Trainer
 
 ACTIVATIONS, ACTIVATION_ALIASES = scenario_kinds(), aliases()
