@@ -12,7 +12,8 @@ from relu_tui.spec.activations import Activation, scenario_kinds
 from relu_tui.engine.data import make_dataset, task_of
 from relu_tui.errors import ScenarioError
 from relu_tui.spec.generators import GENERATORS
-from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, draw, parse_init
+from relu_tui.engine.inits import draw
+from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, parse_init
 from relu_tui.spec.scenario import loads_scenario
 from relu_tui.spec.validate import Context
 
@@ -529,7 +530,7 @@ def test_numpy_arrays_are_not_shared():
 
 
 def test_rai_gives_each_row_one_positive_beta_entry_and_a_he_like_norm():
-    from relu_tui.spec.inits import rai
+    from relu_tui.engine.inits import rai
 
     rows = rai((50_000, 6), rng(0))
     top = rows.max(dim=1).values
