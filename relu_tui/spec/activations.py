@@ -47,7 +47,8 @@ class ActivationKind:
     # Flat zero for every input <= 0, so a unit never above 0 gets no gradient at all (a learnable slope
     # still gets one: PReLU cannot die).
     can_die: Callable[[Params], bool] = lambda params: False
-    gain: Callable[[Params], float] = lambda params: 1.0  # He's gain for the weights feeding it
+    # He's gain for the weights feeding it; 1 (a linear layer's) where none is known.
+    gain: Callable[[Params], float] = lambda params: 1.0
     aliases: tuple[str, ...] = ()
     in_scenarios: bool = True  # False: only the Monitor meets it, in users' own models
     watched: tuple[str, ...] = ()  # the torch.nn classes the Monitor watches as this activation
