@@ -14,17 +14,18 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from relu_tui.spec.activations import ACTIVATIONS
-from relu_tui.spec.activations import ALIASES as ACTIVATION_ALIASES
+from relu_tui.spec.activations import aliases, scenario_kinds
 from relu_tui.spec.bundled import find_scenario
 from relu_tui.errors import ScenarioError
 from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import ALIASES as INIT_ALIASES
 from relu_tui.spec.inits import WEIGHT_KINDS
 from relu_tui.spec.locate import KeyLocator
-from relu_tui.spec.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario, parse_scenario
+from relu_tui.spec.parse import parse_scenario
+from relu_tui.spec.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario
 from relu_tui.engine.trainer import Trainer
 
+ACTIVATIONS, ACTIVATION_ALIASES = scenario_kinds(), aliases()
 FUZZ = settings(max_examples=250, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 

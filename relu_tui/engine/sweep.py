@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from relu_tui.spec.inits import rai
+from relu_tui.engine.inits import rai
 from relu_tui.spec.scenario import Scenario, SweepSpec
 from relu_tui.engine.seeding import torch_rng
 
