@@ -8,11 +8,11 @@ import textwrap
 import pytest
 import torch
 
-from relu_tui.spec.activations import Activation, scenario_kinds
 from relu_tui.engine.data import make_dataset, task_of
-from relu_tui.errors import ScenarioError
-from relu_tui.spec.generators import GENERATORS
 from relu_tui.engine.inits import draw
+from relu_tui.errors import ScenarioError
+from relu_tui.spec.activations import Activation, scenario_kinds
+from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, parse_init
 from relu_tui.spec.scenario import loads_scenario
 from relu_tui.spec.validate import Context

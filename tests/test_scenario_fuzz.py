@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import replace
 import tempfile
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +14,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from relu_tui.engine.trainer import Trainer
+from relu_tui.errors import ScenarioError
 from relu_tui.spec.activations import aliases, scenario_kinds
 from relu_tui.spec.bundled import find_scenario
-from relu_tui.errors import ScenarioError
 from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import ALIASES as INIT_ALIASES
 from relu_tui.spec.inits import WEIGHT_KINDS
 from relu_tui.spec.locate import KeyLocator
 from relu_tui.spec.parse import parse_scenario
 from relu_tui.spec.scenario import OPTIMIZERS, TRANSFORMS, Scenario, loads_scenario
-from relu_tui.engine.trainer import Trainer
 
 ACTIVATIONS, ACTIVATION_ALIASES = scenario_kinds(), aliases()
 FUZZ = settings(max_examples=250, deadline=None,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from relu_tui.errors import ScenarioError
 from relu_tui.spec.activations import Activation, scenario_kinds
 from relu_tui.spec.bundled import bundled, find_scenario, scenarios_dir
-from relu_tui.errors import ScenarioError
 from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import InitSpec
 from relu_tui.spec.locate import KeyLocator

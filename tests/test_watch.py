@@ -11,13 +11,13 @@ import torch
 from torch import nn
 
 from relu_tui.app import watch as app_watch
-from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.watch import Followed, RunFollower, RunHeatmap, WatchApp
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.cli import main
+from relu_tui.engine.records import DEAD
 from relu_tui.monitor import Monitor
 from relu_tui.monitor.reader import RunLogTail
 from relu_tui.monitor.runlog import RECORDS
-from relu_tui.engine.records import DEAD
 
 from .app_helpers import sync
 

@@ -23,8 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from relu_tui.errors import ScenarioError
 from relu_tui.engine.history import DEFAULT_BUDGET_MB
+from relu_tui.errors import ScenarioError
 from relu_tui.spec.scenario import Scenario, SweepSpec
 
 GB = 2**30

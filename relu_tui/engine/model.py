@@ -7,8 +7,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from relu_tui.engine.inits import draw, rai
-from relu_tui.spec.scenario import ModelSpec, output_width
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.spec.scenario import ModelSpec, output_width
 
 
 class Network(nn.Module):

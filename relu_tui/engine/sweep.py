@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import torch
 
 from relu_tui.engine.inits import rai
-from relu_tui.spec.scenario import Scenario, SweepSpec
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.spec.scenario import Scenario, SweepSpec
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relu_tui.app.widgets.chart import LineChart, Series
 from relu_tui.app.palette import DEAD_SHARE_COLOR as DEAD_SHARE
 from relu_tui.app.palette import LOSS_COLOR as LOSS
 from relu_tui.app.palette import TEST_COLOR as TEST
 from relu_tui.app.palette import TRAIN_COLOR as TRAIN
+from relu_tui.app.widgets.chart import LineChart, Series
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot

@@ -9,9 +9,18 @@ import numpy as np
 from rich.segment import Segment
 from textual.reactive import reactive
 
-from relu_tui.engine.records import DEAD
-from relu_tui.app.palette import DEAD_CELL_STYLE, DIM, SILENT, HEAT_GLYPHS, HEAT_STYLES, ZERO_GLYPH, coded_segments, heat_codes
+from relu_tui.app.palette import (
+    DEAD_CELL_STYLE,
+    DIM,
+    HEAT_GLYPHS,
+    HEAT_STYLES,
+    SILENT,
+    ZERO_GLYPH,
+    coded_segments,
+    heat_codes,
+)
 from relu_tui.app.widgets.unit_rows import Row, UnitRowsView
+from relu_tui.engine.records import DEAD
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot

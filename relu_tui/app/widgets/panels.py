@@ -5,26 +5,37 @@ Each is a pure function from a snapshot to Rich ``Text``; the app shows them in 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-import math
 
 import numpy as np
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
+from relu_tui.app.figures import significant
+from relu_tui.app.palette import (
+    ALERT,
+    BUSY,
+    DIM,
+    EXACT_ZERO,
+    INPUT_GLYPH,
+    NEGATIVE_WEIGHT,
+    OUTPUT_GLYPH,
+    PAUSED,
+    PLAYING,
+    POSITIVE_WEIGHT,
+    STATE_GLYPH,
+    STATE_STYLE,
+)
 from relu_tui.engine.explanations import explain
 from relu_tui.engine.records import ALIVE, DEAD, STATES
-from relu_tui.app.figures import significant
-from relu_tui.app.palette import (ALERT, BUSY, DIM, EXACT_ZERO, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, PAUSED, PLAYING,
-                      POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
-    from relu_tui.spec.scenario import Scenario
     from relu_tui.engine.records import LayerRecord
     from relu_tui.engine.snapshot import Snapshot
+    from relu_tui.spec.scenario import Scenario
 
 _BOLD = Style(bold=True)
 _PLAIN = Style()
