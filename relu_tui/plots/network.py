@@ -26,8 +26,9 @@ def histogram_chart(counts: np.ndarray, edges: np.ndarray, zero_share: float, bi
     y_ticks = nice_ticks(0.0, top, 3)
     series = (Series("exactly 0", np.array([0.0]), np.array([zero_share]), ZERO_COLOR, bars=True),
               Series("other values", positions, shares, HISTOGRAM_COLOR, bars=True))
-    x_ticks = Ticks((0.0, float(positions[0]), float(positions[-1])),
-                    ("=0", tick_label(float(f"{edges[0]:.2g}")), tick_label(float(f"{edges[-1]:.2g}"))))
+    middle = len(positions) // 2  # the value at the middle bin's left edge, and the largest
+    x_ticks = Ticks((0.0, float(positions[middle]) - 0.5, float(positions[-1]) + 0.5),
+                    ("=0", tick_label(float(f"{edges[middle]:.2g}")), tick_label(float(f"{edges[-1]:.2g}"))))
     return Chart(series, (-0.8, float(positions[-1]) + 0.8), (0.0, max(top, y_ticks.at[-1])), x_ticks, y_ticks,
                  x_label="activation", y_label="share",
                  legend=(("█", f"exactly 0: {100 * zero_share:.0f}%", ZERO_COLOR),

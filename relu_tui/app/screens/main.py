@@ -161,7 +161,7 @@ class MainScreen(Screen[None]):
         self.query_one(UnitPictures).show(snap, selected)
         self.query_one(FitView).show(snap)
         self.query_one(LayerSpreadView).show(snap, selected[0])
-        self.query_one("#layers").border_title = self.query_one(LayerHistogram).show(snap, selected[0])
+        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self.query_one(Curves).show(snap)
         self._show_unit(snap, selected)
 
@@ -172,8 +172,14 @@ class MainScreen(Screen[None]):
         self.query_one(InputPlane).select(selected)
         self.query_one(UnitPictures).select(selected)
         self.query_one(LayerSpreadView).select(selected[0])
-        self.query_one("#layers").border_title = self.query_one(LayerHistogram).show(snap, selected[0])
+        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self._show_unit(snap, selected)
+
+    _shown_title = ""
+
+    def _layers_title(self, title: str) -> None:
+        if title != self._shown_title:  # setting a border title repaints the whole panel
+            self.query_one("#layers").border_title = self._shown_title = title
 
     pictures = False  # the unit pictures in place of the heatmap
 

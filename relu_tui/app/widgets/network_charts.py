@@ -33,6 +33,8 @@ class FitView(ChartView):
             return
         chart = fit_chart(fit.x, fit.output, fit.points, fit.targets)
         title = f"Fit: {legend_markup(chart)}"
-        if self.border_title != title:
-            self.border_title = title
+        if title != self._title:  # setting a border title repaints the whole widget
+            self.border_title = self._title = title
         self.plot([chart])
+
+    _title = ""

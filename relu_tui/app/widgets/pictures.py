@@ -26,7 +26,7 @@ from relu_tui.engine.records import DEAD
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
 
-CELLS = (8, 4)  # a thumbnail's cells (columns, rows): 8 x 8 pixels
+CELLS = (8, 4)  # a thumbnail's cells (columns, rows): 8 x 8 pixels; 8 x 6 when that makes every layer fit
 GAP = 2  # columns between thumbnails
 _SELECTED = Style(reverse=True, bold=True)
 _MARK = Style(color=STATE_STYLE[DEAD].color, bold=True)
@@ -87,13 +87,16 @@ class UnitPictures(StripsWidget):
         key = (id(snap), self.selected, width, height)
         lines = self._cache.get(key)
         if lines is None:
-            lines = self._layout(snap, width, height)
+            lines = self._layout(snap, width, height, CELLS)
+            if len(lines) > height:  # a little lower, if that shows every layer at once
+                flatter = self._layout(snap, width, height, (CELLS[0], CELLS[1] - 1))
+                lines = flatter if len(flatter) <= height else lines
             self._cache[key] = lines
         return lines
 
-    def _layout(self, snap: Snapshot, width: int, height: int) -> list[Strip]:
+    def _layout(self, snap: Snapshot, width: int, height: int, cells: tuple[int, int]) -> list[Strip]:
         """Every layer's block of lines, then the window of ``height`` lines that holds the selection."""
-        columns, rows = CELLS
+        columns, rows = cells
         per_row = max(1, (width + GAP) // (columns + GAP))
         lines: list[Strip] = []
         selected_at = 0
@@ -114,7 +117,7 @@ class UnitPictures(StripsWidget):
                     style = STATE_STYLE[state] + _SELECTED if (li, unit) == self.selected else STATE_STYLE[state]
                     gap = [Segment(" " * GAP)] if k else []
                     labels += [*gap, Segment(text, style)]
-                    for r, line in enumerate(thumbnail(snap.plane.activations[li][unit], state == DEAD)):
+                    for r, line in enumerate(thumbnail(snap.plane.activations[li][unit], state == DEAD, cells)):
                         pictures[r] += [*gap, *line]
                 lines.append(Strip(labels).adjust_cell_length(width))
                 lines.extend(Strip(p).adjust_cell_length(width) for p in pictures)

@@ -71,6 +71,7 @@ class InputPlane(StripsWidget):
         self.selected: tuple[int, int] = (0, 0)
         self.show_test = False
         self.discrete = False
+        self._subtitle = ""
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
         self.snapshot, self.selected = snapshot, selected
@@ -97,8 +98,8 @@ class InputPlane(StripsWidget):
                            f" {k}[/]" for k in range(min(n, _CLASSES)))
         shades = "output by class" if self.discrete else shade_legend()
         subtitle = f"{classes} · boundary │ {shades}"
-        if self.border_subtitle != subtitle:
-            self.border_subtitle = subtitle
+        if subtitle != self._subtitle:  # setting a border title repaints the whole widget
+            self.border_subtitle = self._subtitle = subtitle
 
     def build(self, width: int, height: int) -> list[Strip]:
         snap = self.snapshot
