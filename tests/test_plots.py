@@ -7,7 +7,7 @@ import numpy as np
 
 from relu_tui.app.widgets.chart import ansi_strip, chart_strips
 from relu_tui.app.widgets.pictures import thumbnail
-from relu_tui.plots.chart import Chart, Series, Ticks, legend_line, nice_ticks, plain, render, thin
+from relu_tui.plots.chart import Chart, Series, Ticks, dense, legend_line, nice_ticks, plain, render, thin
 from relu_tui.plots.colors import BOUND_COLOR, ZERO_COLOR
 from relu_tui.plots.curves import Curve, loss_chart, share_chart
 from relu_tui.plots.network import fit_chart, histogram_chart
@@ -56,6 +56,12 @@ def test_a_loss_spike_puts_the_losses_on_a_log_axis_and_keeps_the_rest_readable(
     assert linear.y_label == "loss" and linear.y_range[0] == 0
 
 
+def test_a_steep_line_stays_connected_pixel_by_pixel():
+    _, y = dense(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 0.0]), (0, 2), (0, 1), 8, 16)
+    levels = sorted(set(np.round(y * 16).astype(int).tolist()))
+    assert levels == list(range(17))  # every pixel row from the bottom to the peak
+
+
 def test_thinning_keeps_a_spike_and_at_most_two_points_a_column():
     x = np.arange(10_000.0)
     y = np.sin(x / 300)
@@ -73,7 +79,8 @@ def test_nice_ticks_are_round_and_cover_the_range():
 def test_the_sweep_labels_every_depth_tells_inits_by_glyph_and_draws_the_bound():
     depths = [2, 5, 10, 20, 30, 40, 50]
     x = np.array(depths, dtype=float)
-    lines = [SweepLine(init, width, x, np.clip(x / (10 * width) * {"he": 1, "rai": 0.3, "he_zero_bias": 0.6}[init], 0, 1))
+    share = {"he": 1, "rai": 0.3, "he_zero_bias": 0.6}
+    lines = [SweepLine(init, width, x, np.clip(x / (10 * width) * share[init], 0, 1))
              for init in ("he", "rai", "he_zero_bias") for width in (2, 3, 4, 5, 10)]
     bounds = [BoundLine(w, x, 1 - (1 - 2.0 ** -w) ** x, "bound 1-(1-2^-N)^D") for w in (2, 3, 4, 5, 10)]
     chart = sweep_chart(lines, depths, [2, 3, 4, 5, 10], ["he", "rai", "he_zero_bias"], bounds)
@@ -88,7 +95,8 @@ def test_the_sweep_labels_every_depth_tells_inits_by_glyph_and_draws_the_bound()
     for entry in ("width 2", "width 10", "● he", "▲ rai", "■ he_zero_bias", "bound 1-(1-2^-N)^D"):
         assert entry in legend
     without = sweep_chart(lines[:5], depths, [2, 3, 4, 5, 10], ["he"])
-    assert escape(BOUND_COLOR) not in "".join(render(without, 118, 30)) and "bound" not in legend_line(without, False)
+    assert escape(BOUND_COLOR) not in "".join(render(without, 118, 30))
+    assert "bound" not in legend_line(without, False)
 
 
 def test_the_fit_of_a_born_dead_network_is_a_flat_line():

@@ -131,6 +131,34 @@ def thin(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.nda
     return x[index], y[index]
 
 
+def dense(x: np.ndarray, y: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float],
+          columns: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The polyline through the (sorted, finite) points as a point per pixel column of a
+    ``columns`` x ``rows`` canvas, with the pixels between two columns' heights filled in, so a
+    steep segment stays connected."""
+    if x.size < 2:
+        return x, y
+    x0, x1 = x_range
+    step = (x1 - x0) / max(columns, 1)
+    at = np.arange(x[0], x[-1] + step / 2, step)
+    at[-1] = min(at[-1], x[-1])
+    values = np.interp(at, x, y)
+    y0, y1 = y_range
+    pixel = (y1 - y0) / max(rows, 1)
+    with np.errstate(invalid="ignore"):
+        level = np.round((values - y0) / pixel)
+    gaps = np.abs(np.diff(level)).astype(int) - 1  # pixels missing between one column and the next
+    gaps = np.maximum(np.nan_to_num(gaps, nan=0), 0)
+    if not gaps.any():
+        return at, values
+    fill_x = np.repeat(at[1:], gaps)
+    start = np.repeat(level[:-1], gaps)
+    direction = np.repeat(np.sign(np.diff(level)), gaps)
+    offset = np.arange(gaps.sum()) - np.repeat(np.cumsum(gaps) - gaps, gaps) + 1
+    fill_y = y0 + (start + direction * offset) * pixel
+    return np.concatenate([at, fill_x]), np.concatenate([values, fill_y])
+
+
 def render(chart: Chart, width: int, height: int) -> list[str]:
     """The chart as ``height`` lines of ANSI text, each ``width`` cells wide (fewer lines, none when
     the size is below :data:`MIN_SIZE`)."""
@@ -150,8 +178,9 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
             continue
         if s.bars:
             figure.bar(x.tolist(), y.tolist(), color=rgb(s.color), width=s.bar_width, marker="sd")
-        elif s.marker == LINE:
-            figure.plot(x.tolist(), y.tolist(), color=rgb(s.color), marker=LINE)
+        elif s.marker == LINE:  # dots at every pixel of the line: plotext's own line drawing costs twice as much
+            dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
+            figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
         else:
             figure.scatter(x.tolist(), y.tolist(), color=rgb(s.color), marker=s.marker)
     figure.xlim(*chart.x_range)

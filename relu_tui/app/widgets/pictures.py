@@ -87,15 +87,15 @@ class UnitPictures(StripsWidget):
         key = (id(snap), self.selected, width, height)
         lines = self._cache.get(key)
         if lines is None:
-            lines = self._layout(snap, width, height, CELLS)
-            if len(lines) > height:  # a little lower, if that shows every layer at once
-                flatter = self._layout(snap, width, height, (CELLS[0], CELLS[1] - 1))
-                lines = flatter if len(flatter) <= height else lines
-            self._cache[key] = lines
+            layout = self._layout(snap, width, CELLS)
+            if len(layout[0]) > height:  # a little lower, if that shows every layer at once
+                flatter = self._layout(snap, width, (CELLS[0], CELLS[1] - 1))
+                layout = flatter if len(flatter[0]) <= height else layout
+            lines = self._cache[key] = _window(*layout, height)
         return lines
 
-    def _layout(self, snap: Snapshot, width: int, height: int, cells: tuple[int, int]) -> list[Strip]:
-        """Every layer's block of lines, then the window of ``height`` lines that holds the selection."""
+    def _layout(self, snap: Snapshot, width: int, cells: tuple[int, int]) -> tuple[list[Strip], int, int]:
+        """Every layer's block of lines, the first line of the selected unit's row and a row's height."""
         columns, rows = cells
         per_row = max(1, (width + GAP) // (columns + GAP))
         lines: list[Strip] = []
@@ -121,7 +121,7 @@ class UnitPictures(StripsWidget):
                         pictures[r] += [*gap, *line]
                 lines.append(Strip(labels).adjust_cell_length(width))
                 lines.extend(Strip(p).adjust_cell_length(width) for p in pictures)
-        return _window(lines, selected_at, rows + 1, height)
+        return lines, selected_at, rows + 1
 
 
 def _window(lines: list[Strip], selected_at: int, block: int, height: int) -> list[Strip]:
