@@ -10,7 +10,6 @@ selected unit always in view. Strips are cached per (snapshot, selection, size).
 from __future__ import annotations
 
 import functools
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,13 +93,16 @@ class UnitPictures(StripsWidget):
             lines = self._cache[key] = _window(*layout, height)
         return lines
 
-    def _layout(self, snap: Snapshot, width: int, cells: tuple[int, int]) -> tuple[list[Strip], int, int]:
-        """Every layer's block of lines, the first line of the selected unit's row and a row's height."""
+    def _layout(self, snap: Snapshot, width: int, cells: tuple[int, int]) -> tuple[list[Strip], int, int, list[int]]:
+        """Every layer's block of lines, the first line of the selected unit's row, a row's height and
+        the first line of each layer name and row."""
         columns, rows = cells
         per_row = max(1, (width + GAP) // (columns + GAP))
         lines: list[Strip] = []
         selected_at = 0
+        starts = []
         for li, layer in enumerate(snap.record.layers):
+            starts.append(len(lines))
             head = f"{layer.name} · {layer.width} unit{'s' if layer.width > 1 else ''}"
             dead = layer.count(DEAD)
             if dead:
@@ -108,6 +110,7 @@ class UnitPictures(StripsWidget):
             lines.append(Strip([Segment(head[:width], DIM + Style(bold=li == self.selected[0]))]))
             for start in range(0, layer.width, per_row):
                 units = range(start, min(start + per_row, layer.width))
+                starts.append(len(lines))
                 if li == self.selected[0] and self.selected[1] in units:
                     selected_at = len(lines)
                 labels, pictures = [], [[] for _ in range(rows)]
@@ -121,19 +124,20 @@ class UnitPictures(StripsWidget):
                         pictures[r] += [*gap, *line]
                 lines.append(Strip(labels).adjust_cell_length(width))
                 lines.extend(Strip(p).adjust_cell_length(width) for p in pictures)
-        return lines, selected_at, rows + 1
+        return lines, selected_at, rows + 1, starts
 
 
-def _window(lines: list[Strip], selected_at: int, block: int, height: int) -> list[Strip]:
-    """``height`` of ``lines``: all when they fit, else a window that holds the selected row of
-    thumbnails (``block`` lines from ``selected_at``), with a line saying how many are above and below."""
+def _window(lines: list[Strip], selected_at: int, block: int, starts: list[int], height: int) -> list[Strip]:
+    """``height`` of ``lines``: all when they fit, else a window from a layer name or a row's start
+    that holds the selected row of thumbnails (``block`` lines from ``selected_at``), with a line
+    saying how many rows are above and below."""
     if len(lines) <= height:
         return lines
     room = max(height - 1, 1)
-    start = max(0, min(selected_at + block - room, len(lines) - room))
-    start = min(start, selected_at)
+    start = min((s for s in starts if s <= selected_at and selected_at + block - s <= room), default=selected_at)
     shown = lines[start:start + room]
-    above, below = start, len(lines) - start - len(shown)
-    note = " · ".join(part for part in (f"▲ {math.ceil(above / block)} row(s) above" if above else "",
-                                        f"▼ {math.ceil(below / block)} below" if below else "") if part)
+    above = sum(1 for s in starts if s < start)
+    below = sum(1 for s in starts if s >= start + len(shown))
+    note = " · ".join(part for part in (f"▲ {above} above" if above else "", f"▼ {below} below" if below else "")
+                      if part)
     return [*shown, Strip([Segment(f"{note} (↑↓ select, tab: layer)", DIM)])]
