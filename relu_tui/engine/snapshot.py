@@ -130,10 +130,14 @@ def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
     values = activations[np.isfinite(activations)]
     if not values.size:
         return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))
-    others = values[values != 0]
+    others = values[values != 0].astype(np.float64)
     low, high = (float(others.min()), float(others.max())) if others.size else (0.0, 1.0)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may hold huge values
-        counts, edges = np.histogram(others, bins=bins, range=(low, high if high > low else low + 1.0))
+        try:
+            counts, edges = np.histogram(others, bins=bins, range=(low, high if high > low else low + 1.0))
+        except ValueError:  # a range too narrow for its magnitude (1e38 and its next float): one bin holds them
+            counts, edges = np.zeros(bins, dtype=int), np.linspace(low, low + 1.0, bins + 1)
+            counts[0] = others.size
         std, mean = float(values.std()), float(values.mean())
     return LayerSpread(name, std, mean, float((values == 0).mean()), counts, edges)
 
