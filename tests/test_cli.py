@@ -174,3 +174,39 @@ def test_bench_monitor_section_times_a_loop_with_and_without_the_monitor(capsys)
     assert code == 0
     rows = [line for line in out.splitlines() if line.startswith("| MLP") or line.startswith("| CNN")]
     assert len(rows) == 2 and all(row.count("(+") == 2 for row in rows)
+
+
+def test_run_plot_prints_only_the_charts_and_their_legends_without_escape_codes_when_piped():
+    done = subprocess.run([sys.executable, "-m", "relu_tui", "run", "negative_init", "--epochs", "20", "--plot",
+                           "--width", "70"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "\x1b" not in done.stdout
+    assert not any(line.startswith("{") for line in lines)  # no records without --format
+    assert max(len(line) for line in lines) <= 70
+    for needle in ("━ train loss  ━ test loss", "━ train acc  ━ test acc", "━ dead share", "epoch"):
+        assert any(needle in line for line in lines), needle
+    assert sum(line.lstrip().startswith("└") for line in lines) == 3  # three charts
+
+
+def test_run_plot_with_a_format_prints_the_records_then_a_line_per_variant(capsys):
+    code, out, _ = run_cli(capsys, "run", "negative_init", "--all-variants", "--epochs", "5", "--plot",
+                           "--format", "jsonl", "--width", "90")
+    assert code == 0
+    records = [line for line in out.splitlines() if line.startswith("{")]
+    assert len(records) == 3 * 6
+    legends = [line for line in out.splitlines() if line.startswith("━ base")]
+    assert legends and all("━ leaky" in line and "━ standardized" in line for line in legends)
+    assert "train loss" in out and "dead share" in out
+
+
+def test_sweep_plot_prints_the_chart_with_every_depth_and_a_legend(tmp_path, capsys):
+    path = tmp_path / "tiny_sweep.toml"
+    path.write_text('[data]\ngenerator = "sine"\n[[model.layers]]\nwidth = 2\nrepeat = 4\n'
+                    '[sweep]\nwidths = [2, 8]\ndepths = [2, 5, 20]\ntrials = 40\n')
+    code, out, _ = run_cli(capsys, "sweep", str(path), "--plot", "--width", "80", "--workers", "1")
+    assert code == 0 and "\x1b" not in out
+    lines = out.splitlines()
+    assert not any(line.startswith("{") for line in lines)
+    assert lines[-3].split() == ["2", "5", "20"]  # the depth axis, every depth of the grid labelled
+    assert lines[-1].startswith("━ width 2") and "● he" in lines[-1] and "▲ rai" in lines[-1]

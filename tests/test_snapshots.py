@@ -37,6 +37,19 @@ def test_heatmap_over_epochs(snap_compare):
     assert snap_compare(make_app(variant="leaky"), terminal_size=(120, 40), run_before=stepping(40, "v"))
 
 
+def test_unit_pictures_and_test_points(snap_compare):
+    assert snap_compare(make_app("high_learning_rate"), terminal_size=(120, 40), run_before=stepping(40, "t", "x"))
+
+
+def test_unit_pictures_at_80x24(snap_compare):
+    assert snap_compare(make_app("stacked_negative"), terminal_size=(80, 24), run_before=stepping(0, "t", "tab"))
+
+
+def test_discretised_output(snap_compare):
+    assert snap_compare(make_app("negative_bias", variant="positive_bias"), terminal_size=(120, 40),
+                        run_before=stepping(30, "d"))
+
+
 def test_help_screen(snap_compare):
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=stepping(0, "question_mark"))
 

@@ -90,7 +90,8 @@ def _run_headless(app: ReportingApp, size: tuple[int, int], auto) -> None:
 
 def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     """The README's pictures: every bundled scenario at its showcase epoch, each variant, compared,
-    and its sweep if it has one; then ``relu-tui watch`` on the demo run."""
+    its sweep if it has one, and its unit pictures if its data has two features; then ``relu-tui
+    watch`` on the demo run."""
     from relu_tui.monitor.demo import write_demo_run
 
     written = []
@@ -106,6 +107,9 @@ def showcase(directory: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
         if scenario.sweep is not None:
             written.append(screenshot(scenario, directory / f"{safe_filename(scenario.name)}-sweep.svg", size=size,
                                       keys=("w",)))
+        if scenario.data.n_features == 2:  # every unit's picture, and the input plane with its test points
+            written.append(screenshot(scenario, directory / f"{safe_filename(scenario.name)}-pictures.svg",
+                                      epochs=scenario.showcase_epoch, size=size, keys=("t", "x")))
     with tempfile.TemporaryDirectory() as tmp:
         written.append(watch_screenshot(write_demo_run(Path(tmp) / "run"), directory / "watch.svg", size))
     return written

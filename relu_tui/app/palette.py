@@ -25,9 +25,6 @@ POSITIVE_WEIGHT = Style(color="#48cae4", bold=True)  # like the positive heat ra
 NEGATIVE_WEIGHT = Style(color="#c77dff", bold=True)  # like the negative heat ramp: violet
 DIM = Style(color="#8a8a8a")
 
-# curves: one colour per series wherever it is drawn (main, compare, watch)
-LOSS_COLOR, TRAIN_COLOR, TEST_COLOR, DEAD_SHARE_COLOR = "#ffffff", "#5fd75f", "#5fd7d7", "#ff5f87"
-SERIES_COLORS = ("#ff5f5f", "#ffaf5f", "#ffff5f", "#5fd75f", "#5fd7d7", "#5f87ff", "#d75fd7", "#ffffff")  # sweep lines
 ALERT = Style(color="#ffffff", bgcolor="#b3261e", bold=True)  # divergence
 BUSY = Style(color="#f0b429")  # loading, a long command's progress, watch's waiting notes
 PLAYING, PAUSED = Style(color=STATE_COLOR[3]), DIM

@@ -19,8 +19,12 @@ __all__ = ["COMMAND_LINE", "USAGE", "UsageError", "main"]
 
 SCENARIO = "a scenario .toml file, or a bundled scenario's name such as negative_init (relu-tui list)"
 VARIANT = "the variant to {} (default: %(default)s)"
-FORMAT = arg("--format", choices=("jsonl", "csv", "table"), default="jsonl",
-             help="one JSON record per line, CSV rows, or a table to read (default: %(default)s)")
+FORMAT = arg("--format", choices=("jsonl", "csv", "table"),
+             help="one JSON record per line, CSV rows, or a table to read (default: jsonl; with --plot, none: "
+                  "only the charts)")
+PLOT = arg("--plot", action="store_true",
+           help="{} to stdout afterwards, with a legend: in colour on a terminal, plain text in a file or a pipe")
+WIDTH = arg("--width", type=positive, metavar="N", help="the charts' width in columns (default: the terminal's)")
 MEMORY_CHECK = arg("--no-memory-check", dest="memory_check", action="store_false",
                    help="build the scenario even if its estimated memory exceeds what is available")
 
@@ -28,6 +32,10 @@ ONE_LINE = ": one line on stderr"
 TOO_BIG = "bad input or usage, or a scenario too big for the memory available" + ONE_LINE
 TRACEBACK = "an unexpected error (a bug): its traceback is printed"
 INTERRUPTED = "interrupted (Ctrl-C)"
+
+
+def _plot(what: str) -> Arg:
+    return arg(*PLOT.flags, **{**PLOT.options, "help": PLOT.options["help"].format(what)})
 
 
 def _bench_arguments() -> tuple[Arg, ...]:
@@ -78,7 +86,8 @@ COMMANDS = (
                    arg("--epochs", type=non_negative, metavar="N",
                        help="epochs to train (default: the scenario's budget)"),
                    arg("--seed", type=non_negative, metavar="N", help="override the scenario's seed"),
-                   FORMAT, MEMORY_CHECK)),
+                   FORMAT, _plot("print charts of the loss, accuracy and dead share per epoch (a line per variant "
+                                 "with --all-variants)"), WIDTH, MEMORY_CHECK)),
     Command(
         "check", commands.check, help="validate scenario files (exit 2 on any error)",
         description="Validate scenario files and build every variant's data and network: a line 'ok' for each "
@@ -105,7 +114,7 @@ COMMANDS = (
                    arg("--trials", type=positive, metavar="N",
                        help="random nets per grid point (default: the scenario's)"),
                    arg("--workers", type=positive, metavar="N", help="processes (default: one per core)"),
-                   FORMAT, MEMORY_CHECK)),
+                   FORMAT, _plot("print the chart of P(born dead) against depth"), WIDTH, MEMORY_CHECK)),
     Command(
         "bench", commands.bench, help="the speed a user feels, measured against targets",
         description="Measure the speed a user feels, against targets: Markdown tables, then a summary.",

@@ -6,6 +6,7 @@ parsing and ``list`` start fast.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import stat
@@ -59,22 +60,42 @@ def run(ns: Namespace) -> int:
     from relu_tui.engine.report import CsvWriter, TableWriter, write_jsonl
     from relu_tui.engine.threads import suit_threads
     from relu_tui.engine.trainer import Trainer
+    from relu_tui.plots.runs import RunHistory
 
     out = sys.stdout
-    csv_writer = CsvWriter(out) if ns.format == "csv" else None
+    form = _format(ns)
+    csv_writer = CsvWriter(out) if form == "csv" else None
+    histories = []
     for variant in variants:
         epochs = variant.training.epochs if ns.epochs is None else ns.epochs
         suit_threads(variant)
         trainer = Trainer(variant)
         records = itertools.chain([trainer.record], trainer.iter_epochs(epochs))
+        if ns.plot:
+            histories.append(RunHistory(variant.variant, variant.data.n_classes > 0))
+            records = histories[-1].passing(records)
         if csv_writer:
             csv_writer.write(records, scenario.name, variant.variant)
-        elif ns.format == "table":
+        elif form == "table":
             TableWriter(out).write(records, scenario.name, variant.variant, variant.title, epochs, trainer.n_train)
-        else:
+        elif form == "jsonl":
             write_jsonl(records, scenario.name, variant.variant, out)
+        else:
+            collections.deque(records, maxlen=0)  # only the charts: train, keeping nothing but the scalars
         del trainer, records  # before the next variant's trainer is built, not after
+    if ns.plot:
+        from relu_tui.plots.printing import print_charts
+        from relu_tui.plots.runs import run_charts
+
+        if form:
+            out.write("\n")
+        print_charts(run_charts(histories), out, ns.width)
     return 0
+
+
+def _format(ns: Namespace) -> str | None:
+    """The records' format: the one asked for; else JSONL, or none at all when charts are asked for."""
+    return ns.format or (None if ns.plot else "jsonl")
 
 
 def check(ns: Namespace) -> int:
@@ -125,8 +146,22 @@ def sweep(ns: Namespace) -> int:
 
     bar = ProgressBar(sys.stderr, "sweep")
     points = run_sweep(scenario, trials=ns.trials, workers=ns.workers, progress=bar.update)
-    write_sweep(points, scenario, ns.format, sys.stdout)
+    form = _format(ns)
+    if form:
+        kept: list = []
+        write_sweep((kept.append(p) or p for p in points), scenario, form, sys.stdout)  # streamed as they finish
+        points = kept
+    else:
+        points = list(points)
     bar.close()
+    if ns.plot:
+        from relu_tui.plots.printing import print_charts
+        from relu_tui.plots.sweep import sweep_chart, sweep_lines
+
+        if form:
+            sys.stdout.write("\n")
+        spec = scenario.sweep
+        print_charts([sweep_chart(sweep_lines(points), spec.depths, spec.widths, spec.inits)], sys.stdout, ns.width)
     return 0
 
 

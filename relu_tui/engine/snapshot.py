@@ -25,6 +25,18 @@ class Plane:
     decision: np.ndarray  # (gy, gx) predicted class (or value for regression)
     points: np.ndarray  # (n, 2) training inputs
     labels: np.ndarray  # (n,) their classes
+    test_points: np.ndarray  # (m, 2) test inputs
+    test_labels: np.ndarray  # (m,)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One-input regression: the network's output over the input's range, and the data it fits."""
+
+    x: np.ndarray  # (k,) inputs spanning the data
+    output: np.ndarray  # (k,) the network's output there
+    points: np.ndarray  # (n,) training inputs
+    targets: np.ndarray  # (n,) their targets
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,7 @@ class LayerSpread:
     std: float
     mean: float
     zero_share: float  # share of (sample, unit) activations that are exactly 0
-    histogram: np.ndarray  # counts over ``edges``
+    histogram: np.ndarray  # counts of the other activations (not exactly 0) over ``edges``
     edges: np.ndarray
 
 
@@ -56,6 +68,7 @@ class Snapshot:
     biases: tuple[np.ndarray, ...]
     traces: Traces
     plane: Plane | None
+    fit: Fit | None  # one input and one output to regress: what the network computes from it
     spreads: tuple[LayerSpread, ...]
     feature_names: tuple[str, ...]  # the inputs' names: a CSV's own columns, else x1, x2, ...
 
@@ -108,6 +121,7 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
         biases=biases,
         traces=_traces(trainer, trace_columns),
         plane=_plane(trainer, plane_size) if data.n_features == 2 else None,
+        fit=_fit(trainer) if data.n_features == 1 and trainer.scenario.data.n_classes == 0 else None,
         feature_names=data.feature_names,
     )
 
@@ -116,9 +130,14 @@ def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
     values = activations[np.isfinite(activations)]
     if not values.size:
         return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))
-    low, high = float(values.min()), float(values.max())
+    others = values[values != 0].astype(np.float64)
+    low, high = (float(others.min()), float(others.max())) if others.size else (0.0, 1.0)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may hold huge values
-        counts, edges = np.histogram(values, bins=bins, range=(low, high if high > low else low + 1.0))
+        try:
+            counts, edges = np.histogram(others, bins=bins, range=(low, high if high > low else low + 1.0))
+        except ValueError:  # a range too narrow for its magnitude (1e38 and its next float): one bin holds them
+            counts, edges = np.zeros(bins, dtype=int), np.linspace(low, low + 1.0, bins + 1)
+            counts[0] = others.size
         std, mean = float(values.std()), float(values.mean())
     return LayerSpread(name, std, mean, float((values == 0).mean()), counts, edges)
 
@@ -161,4 +180,16 @@ def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
         output, _, post = model.forward_traced(torch.tensor(grid, dtype=torch.float32))
         decision = model.predict(output).numpy().reshape(gy, gx)
     activations = tuple(a.T.numpy().reshape(-1, gy, gx).copy() for a in post)
-    return Plane(xs, ys, activations, decision, points, data.y_train.numpy())
+    return Plane(xs, ys, activations, decision, points, data.y_train.numpy(), data.x_test.numpy(),
+                 data.y_test.numpy())
+
+
+def _fit(trainer: Trainer, points: int = 200) -> Fit:
+    """The output over ``points`` inputs spanning the training data (one forward pass)."""
+    data, model = trainer.dataset, trainer.model
+    x = data.x_train[:, 0].numpy()
+    low, high = float(x.min()), float(x.max())
+    grid = np.linspace(low, high, points) if high > low else np.full(points, low)
+    with torch.no_grad():
+        output = model.predict(model(torch.tensor(grid, dtype=torch.float32).reshape(-1, 1))).numpy()
+    return Fit(grid, output.astype(float), x.copy(), data.y_train.numpy().astype(float).reshape(-1))

@@ -51,11 +51,15 @@ def legend() -> Text:
     for k, color in enumerate(NEGATIVE_RAMP):
         text.append(SHADES[k], Style(color=color))
     text.append(" small → large negative\n")
-    text.append("  plane: background = the selected unit's activation, · the network's decision boundary, "
-                "training points by class: ", DIM)
+    text.append("  plane: background = the selected unit's activation (d: the output by class), · the network's "
+                "decision boundary, training points by class (x: test points, hollow): ", DIM)
     for k in range(4):
         text.append(f"{class_glyph(k)} {k}  ", Style(color=class_color(k), bold=True))
-    text.append("…\n  weights  ")
+    text.append("…\n  pictures (t): every unit's activation over the plane, each to its own largest value; "
+                "a dead unit's is blank, marked ✖\n", DIM)
+    text.append("  curves: the losses on their own axis (log scale when they span a decade), beside accuracy and "
+                "the dead share on 0..1\n", DIM)
+    text.append("  weights  ")
     text.append("+0.42", POSITIVE_WEIGHT)
     text.append(" positive   ")
     text.append("−0.42", NEGATIVE_WEIGHT)

@@ -16,11 +16,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from relu_tui.app.widgets.curves import LEGEND, Curves
+from relu_tui.app.widgets.curves import Curves
 from relu_tui.app.widgets.gradients import GradientBars
 from relu_tui.app.widgets.heatmap import Heatmap
 from relu_tui.app.widgets.lines import Layout, TextPanel
+from relu_tui.app.widgets.network_charts import FitView, LayerHistogram
 from relu_tui.app.widgets.panels import inspector_text, network_text, outline_text, preview_status
+from relu_tui.app.widgets.pictures import UnitPictures
 from relu_tui.app.widgets.plane import InputPlane
 from relu_tui.app.widgets.spread import LayerSpreadView
 
@@ -91,6 +93,14 @@ class MainScreen(Screen[None]):
                 tooltip="Select a unit in the next layer (shift+tab: previous)", id="layer"),
         Binding("shift+tab", "app.layer(-1)", "", show=False),
         HEATMAP_BINDING,
+        Binding("t", "pictures", "Pictures", group=_VIEW,
+                tooltip="Every unit's picture over the input plane, in place of the heatmap (two-feature data)",
+                id="pictures"),
+        Binding("x", "test_points", "Test pts", group=_VIEW, tooltip="Show or hide the test points on the input plane",
+                id="test-points"),
+        Binding("d", "discretize", "Discretize", group=_VIEW,
+                tooltip="The input plane: the network's output by class, or the selected unit's activation",
+                id="discretize"),
         Binding("1", "app.variant(1)", "Variant", key_display="1-9", group=_VIEW, tooltip="Switch to variant 1..9",
                 id="variant"),
         *(Binding(str(k), f"app.variant({k})", "", show=False) for k in range(2, 10)),
@@ -112,10 +122,14 @@ class MainScreen(Screen[None]):
                 yield TextPanel(id="inspector")
             with Vertical(id="right"):
                 yield Heatmap(id="heatmap")
+                yield UnitPictures(id="pictures")
                 with Horizontal(id="lower"):
                     yield GradientBars(id="gradients")
                     yield InputPlane(id="plane")
-                    yield LayerSpreadView(id="spread")
+                    yield FitView(id="fit")
+                    with Horizontal(id="layers"):
+                        yield LayerSpreadView(id="spread", histogram=False)
+                        yield LayerHistogram(id="histogram")
                 yield Curves(id="curves")
         yield TooSmall(id="too-small")
         yield Footer(compact=True)
@@ -123,8 +137,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         for widget_id, title in (("network", "Network"), ("inspector", "Selected unit"),
                                  ("gradients", "Gradient norm, log scale"), ("plane", "Input plane"),
-                                 ("spread", "Layers: spread of the activations"),
-                                 ("curves", LEGEND)):
+                                 ("pictures", "Every unit over the input plane (t: heatmap)"),
+                                 ("layers", "Layers: spread of the activations")):
             self.query_one(f"#{widget_id}").border_title = title
         self.query_one(Heatmap).border_title = "Activations"
 
@@ -139,9 +153,15 @@ class MainScreen(Screen[None]):
         self.query_one("#status", TextPanel).update(status)
         self.query_one(Heatmap).show(snap, selected)
         self.query_one(GradientBars).show(snap, selected)
-        self.set_class(snap.plane is None, "-no-plane")  # no plane: the layer spreads take its place
+        # two features: the input plane; one input to regress: the fit; any other: the layers' spreads
+        self.set_class(snap.fit is not None, "-fit")
+        self.set_class(snap.plane is None and snap.fit is None, "-layers")
+        self.set_class(snap.plane is not None and self.pictures, "-pictures")
         self.query_one(InputPlane).show(snap, selected)
-        self.query_one(LayerSpreadView).show(snap)
+        self.query_one(UnitPictures).show(snap, selected)
+        self.query_one(FitView).show(snap)
+        self.query_one(LayerSpreadView).show(snap, selected[0])
+        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self.query_one(Curves).show(snap)
         self._show_unit(snap, selected)
 
@@ -150,7 +170,32 @@ class MainScreen(Screen[None]):
         self.query_one(Heatmap).select(selected)
         self.query_one(GradientBars).select(selected)
         self.query_one(InputPlane).select(selected)
+        self.query_one(UnitPictures).select(selected)
+        self.query_one(LayerSpreadView).select(selected[0])
+        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self._show_unit(snap, selected)
+
+    _shown_title = ""
+
+    def _layers_title(self, title: str) -> None:
+        if title != self._shown_title:  # setting a border title repaints the whole panel
+            self.query_one("#layers").border_title = self._shown_title = title
+
+    pictures = False  # the unit pictures in place of the heatmap
+
+    def action_pictures(self) -> None:
+        snap = self.app.current
+        if snap is not None and snap.plane is None:
+            self.notify("Unit pictures need two input features.", severity="warning")
+            return
+        self.pictures = not self.pictures
+        self.set_class(self.pictures, "-pictures")
+
+    def action_test_points(self) -> None:
+        self.query_one(InputPlane).toggle(test=True)
+
+    def action_discretize(self) -> None:
+        self.query_one(InputPlane).toggle(discrete=True)
 
     def _show_unit(self, snap: Snapshot, selected: tuple[int, int]) -> None:
         self.query_one("#network", TextPanel).update(

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from relu_tui.app.palette import SERIES_COLORS
 from relu_tui.app.screens.main import QUIT
-from relu_tui.app.widgets.chart import LineChart, Series
+from relu_tui.app.widgets.chart import ChartView
+from relu_tui.app.widgets.lines import TextPanel
+from relu_tui.plots.sweep import sweep_chart, sweep_lines
 
 if TYPE_CHECKING:
     from relu_tui.engine.sweep import SweepPoint
     from relu_tui.spec.scenario import Scenario
 
-_COLORS = SERIES_COLORS
+
+def legend_text(chart) -> Text:
+    """The chart's legend on one line: each entry's glyphs in its colour, then its label."""
+    text = Text()
+    for sample, label, color in chart.legend:
+        text.append(sample, style=color)
+        text.append(f" {label}   ")
+    return text
 
 
 class SweepScreen(Screen[None]):
@@ -34,34 +41,21 @@ class SweepScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         spec = self.scenario.sweep
         about = Text(f"{self.scenario.title}: share of random nets born dead", style="bold")
-        about.append(f"\n{spec.trials} nets per point, one input on [{spec.low:.3g}, {spec.high:.3g}], "
-                     "He (solid) vs RAI (dotted); every input giving the same output counts as born dead.",
-                     style="dim")
+        about.append(f"\n{spec.trials} nets per point, one input on [{spec.low:.3g}, {spec.high:.3g}]; "
+                     "every input giving the same output counts as born dead.", style="dim")
         yield Static(about, id="sweep-title")
         yield ProgressBar(total=spec.size, id="sweep-progress", show_eta=False)
-        yield LineChart(id="sweep-plot")
-        yield Static(id="sweep-legend")
+        yield ChartView(id="sweep-plot")
+        yield TextPanel(id="sweep-legend", wrap=False)
         yield Static(id="sweep-table")
         yield Footer()
 
     def show(self, points: list[SweepPoint]) -> None:
         spec = self.scenario.sweep
         self.query_one(ProgressBar).update(progress=len(points))
-        series, legend = [], Text()
-        for w_index, width in enumerate(spec.widths):
-            color = _COLORS[w_index % len(_COLORS)]
-            legend.append(f"width {width}: ", style=color)
-            for init in spec.inits:
-                dotted = init != "he"
-                legend.append(f"{'··' if dotted else '──'} {init}  ", style=color)
-                line = sorted((p.depth, p.born_dead_fraction) for p in points if p.width == width and p.init == init)
-                if line:
-                    depth, share = np.array(line, dtype=float).T
-                    series.append(Series(depth, share, color, dotted=dotted))
-            legend.append("  ")
-        self.query_one(LineChart).plot(series, (min(spec.depths), max(spec.depths)), (0.0, 1.0),
-                                       x_label="depth (hidden layers) · y: P(born dead)")
-        self.query_one("#sweep-legend", Static).update(legend)
+        chart = sweep_chart(sweep_lines(points), spec.depths, spec.widths, spec.inits)
+        self.query_one(ChartView).plot([chart])
+        self.query_one("#sweep-legend", TextPanel).update(legend_text(chart))
         done = len(points) == spec.size
         self.query_one("#sweep-table", Static).update(
             Text("done" if done else f"{len(points)} of {spec.size} grid points…", style="dim"))

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from relu_tui.app.screens.main import QUIT, TooSmall
-from relu_tui.app.widgets.curves import RUN_LEGEND, RunCurves
+from relu_tui.app.widgets.curves import RunCurves
 from relu_tui.app.widgets.gradients import GradientBars
 from relu_tui.app.widgets.heatmap import RunHeatmap
 from relu_tui.app.widgets.lines import Layout, TextPanel
@@ -54,8 +54,7 @@ class WatchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         for widget_id, title in (("network", "Watched layers"), ("inspector", "Selected unit"),
-                                 ("gradients", "Gradient norm at the latest record, log scale"),
-                                 ("curves", RUN_LEGEND)):
+                                 ("gradients", "Gradient norm at the latest record, log scale")):
             self.query_one(f"#{widget_id}").border_title = title
 
     def show(self, view: RunView, selected: tuple[int, int]) -> None:

@@ -1,4 +1,8 @@
-"""Loss, accuracy and dead share per epoch (or, for a monitored run, per step) as a braille line chart."""
+"""Loss beside accuracy and dead share per epoch (or, for a monitored run, per step), as plotext charts.
+
+The losses have an axis of their own (logarithmic when they span a decade), so the dead share,
+on the 0..1 axis of the shares, never sits on the loss line.
+"""
 
 from __future__ import annotations
 
@@ -6,64 +10,42 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relu_tui.app.palette import DEAD_SHARE_COLOR as DEAD_SHARE
-from relu_tui.app.palette import LOSS_COLOR as LOSS
-from relu_tui.app.palette import TEST_COLOR as TEST
-from relu_tui.app.palette import TRAIN_COLOR as TRAIN
-from relu_tui.app.widgets.chart import LineChart, Series
+from relu_tui.app.widgets.chart import ChartView, legend_markup
+from relu_tui.plots.colors import DEAD_SHARE_COLOR as DEAD_SHARE
+from relu_tui.plots.colors import LOSS_COLOR as LOSS
+from relu_tui.plots.colors import TEST_COLOR as TEST
+from relu_tui.plots.colors import TRAIN_COLOR as TRAIN
+from relu_tui.plots.curves import Curve, loss_chart, share_chart
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
     from relu_tui.monitor.view import RunView
+    from relu_tui.plots.chart import Chart
 
-
-def legend(entries: list[tuple[str, str]]) -> str:
-    """The border title naming each curve (label, colour) in its colour."""
-    return " · ".join(f"[{color}]{label}[/]" for label, color in entries)
-
-
-LEGEND = legend([("loss ÷ max", LOSS), ("train acc", TRAIN), ("test acc", TEST), ("dead share", DEAD_SHARE)])
-RUN_LEGEND = legend([("loss ÷ max", LOSS), ("dead share", DEAD_SHARE)]) + " per step"
-
-
-def loss_share(loss: np.ndarray) -> np.ndarray:
-    """The loss divided by its largest finite value, so it shares the 0..1 axis; NaN where not finite.
-    The rows of a 2-d array (train and test loss) share one divisor."""
-    loss = np.where(np.isfinite(loss), loss, np.nan)
-    peak = float(np.nanmax(loss)) if np.isfinite(loss).any() and np.nanmax(loss) > 0 else 1.0
-    return loss / peak
-
-
-class Curves(LineChart):
-    """Accuracy (a regression has none: its test loss instead) and dead share (0..1) per epoch, with
-    the loss divided by its largest value; the legend is the widget's border title and names only
-    the curves drawn."""
+class Curves(ChartView):
+    """Train and test loss; train and test accuracy (a regression has none) and the dead share. The
+    legend is the widget's border title and names only the curves drawn."""
 
     _legend = ""
 
     def show(self, snapshot: Snapshot) -> None:
-        if snapshot.classifies:
-            curves = [(loss_share(snapshot.loss), "loss ÷ max", LOSS), (snapshot.accuracy, "train acc", TRAIN),
-                      (snapshot.test_accuracy, "test acc", TEST)]
-        else:
-            train, test = loss_share(np.stack([snapshot.loss, snapshot.test_loss]))
-            curves = [(train, "loss ÷ max", LOSS), (test, "test loss ÷ max", TEST)]
-        curves = [curves[0], *(c for c in curves[1:] if not np.isnan(c[0]).all()),  # no test split: no test curve
-                  (snapshot.dead_fraction, "dead share", DEAD_SHARE)]
-        title = legend([(label, color) for _, label, color in curves])
+        x = np.arange(len(snapshot.loss), dtype=float)
+        losses = [Curve("train loss", snapshot.loss, LOSS), Curve("test loss", snapshot.test_loss, TEST)]
+        shares = [Curve("train acc", snapshot.accuracy, TRAIN), Curve("test acc", snapshot.test_accuracy, TEST)]
+        shares = [*(shares if snapshot.classifies else []), Curve("dead share", snapshot.dead_fraction, DEAD_SHARE)]
+        self.draw([loss_chart(x, losses, "epoch"), share_chart(x, shares, "epoch")])
+
+    def draw(self, charts: list[Chart]) -> None:
+        title = " │ ".join(legend_markup(chart) for chart in charts)
         if title != self._legend:  # setting a border title repaints the whole widget
             self.border_title = self._legend = title
-        self.draw(np.arange(len(snapshot.loss), dtype=float), [(values, color) for values, _, color in curves], "epoch")
-
-    def draw(self, x: np.ndarray, curves: list[tuple[np.ndarray, str]], x_label: str) -> None:
-        """Each curve (values, colour) against ``x``, on the 0..1 axis they share."""
-        x_range = (float(x[0]), max(float(x[-1]), float(x[0]) + 1))
-        self.plot([Series(x, values, color) for values, color in curves], x_range, (0.0, 1.0), x_label=x_label)
+        self.plot(charts)
 
 
 class RunCurves(Curves):
-    """A monitored run's loss ÷ max and dead share per record, against its optimization steps (both
-    always drawn: the legend is :data:`RUN_LEGEND`)."""
+    """A monitored run's loss and dead share per record, against its optimization steps."""
 
     def show(self, view: RunView) -> None:
-        self.draw(view.steps.astype(float), [(loss_share(view.loss), LOSS), (view.dead_fraction, DEAD_SHARE)], "step")
+        x = view.steps.astype(float)
+        self.draw([loss_chart(x, [Curve("loss", view.loss, LOSS)], "step"),
+                   share_chart(x, [Curve("dead share", view.dead_fraction, DEAD_SHARE)], "step")])

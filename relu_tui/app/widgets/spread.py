@@ -24,19 +24,28 @@ _NAME = 8
 _STD = Style(color=POSITIVE_RAMP[3])
 _HIST = Style(color=POSITIVE_RAMP[2])
 _ZERO = EXACT_ZERO
+_SELECTED = Style(bold=True)
 
 
 class LayerSpreadView(StripsWidget):
     """One line per hidden layer: name, std (a bar on a fixed log scale, comparable across variants),
-    share of exact zeros and a histogram of the activations."""
+    share of exact zeros and a histogram of the activations (``histogram=False``: none, a chart
+    beside it draws the selected layer's); the selected layer's name is bold."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, histogram: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.snapshot: Snapshot | None = None
+        self.histogram = histogram
+        self.selected_layer = -1
 
-    def show(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+    def show(self, snapshot: Snapshot, selected_layer: int = -1) -> None:
+        self.snapshot, self.selected_layer = snapshot, selected_layer
         self.rebuild()
+
+    def select(self, selected_layer: int) -> None:
+        if selected_layer != self.selected_layer:
+            self.selected_layer = selected_layer
+            self.rebuild()
 
     def build(self, width: int, height: int) -> list[Strip]:
         snap = self.snapshot
@@ -44,18 +53,23 @@ class LayerSpreadView(StripsWidget):
             return []
         wide = width >= 36  # narrow (compare columns): name, std and the log bar only
         name_width = _NAME if wide else 4
-        head = f"{'layer' if wide else '':<{name_width}}{'std':<9}" + ("log std  zero hist" if wide else "log std")
+        head = f"{'layer' if wide else '':<{name_width}}{'std':<9}" + ("log std  zero" if wide else "log std")
+        head += " hist" if wide and self.histogram else ""
         lines = [Strip([Segment(head, DIM)]).adjust_cell_length(width)]
-        for y, spread in enumerate(snap.spreads[:height - 1], start=1):
-            lines.append(self._line(spread, y, width, wide, name_width))
+        shown = snap.spreads[:height - 1]
+        first = 0
+        if len(snap.spreads) > len(shown) and self.selected_layer >= len(shown):  # keep the selected layer in view
+            first = self.selected_layer - len(shown) + 1
+            shown = snap.spreads[first:first + height - 1]
+        for y, spread in enumerate(shown, start=first + 1):
+            lines.append(self._line(spread, y, width, wide, name_width, y - 1 == self.selected_layer))
         return lines
 
-    @staticmethod
-    def _line(spread: LayerSpread, y: int, width: int, wide: bool, name_width: int) -> Strip:
+    def _line(self, spread: LayerSpread, y: int, width: int, wide: bool, name_width: int, selected: bool) -> Strip:
         lo, hi = LOG_RANGE
         bar_width = 8 if wide else max(width - name_width - 9, 1)
         name = spread.name[:name_width - 1] if wide else f"L{y}"
-        segments = [Segment(f"{name:<{name_width}}", DIM), Segment(f"{spread.std:<9.1e}")]
+        segments = [Segment(f"{name:<{name_width}}", _SELECTED if selected else DIM), Segment(f"{spread.std:<9.1e}")]
         if spread.std > 0 and math.isfinite(spread.std):
             share = min(max((math.log10(spread.std) - lo) / (hi - lo), 0.0), 1.0)
             filled = max(1, round(share * bar_width))
@@ -63,7 +77,8 @@ class LayerSpreadView(StripsWidget):
         else:
             segments.append(Segment("silent".ljust(bar_width)[:bar_width], _ZERO))
         if wide:
-            hist_width = max(width - name_width - 9 - bar_width - 6, 4)
             segments.append(Segment(f"{100 * spread.zero_share:4.0f}% ", _ZERO if spread.zero_share == 1 else DIM))
+        if wide and self.histogram:
+            hist_width = max(width - name_width - 9 - bar_width - 6, 4)
             segments.append(Segment(sparkline(np.sqrt(spread.histogram), hist_width), _HIST))  # sqrt: small bins show
         return Strip(segments).adjust_cell_length(width)

@@ -1,0 +1,147 @@
+"""The charts (relu_tui.plots, drawn by plotext): ticks, titles, legends, the log loss axis, the
+sweep's bound line, the fit and the histogram; and the unit pictures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from relu_tui.app.widgets.chart import ansi_strip, chart_strips
+from relu_tui.app.widgets.pictures import thumbnail
+from relu_tui.plots.chart import Chart, Series, Ticks, dense, legend_line, nice_ticks, plain, render, thin
+from relu_tui.plots.colors import BOUND_COLOR, ZERO_COLOR
+from relu_tui.plots.curves import Curve, loss_chart, share_chart
+from relu_tui.plots.network import fit_chart, histogram_chart
+from relu_tui.plots.sweep import BoundLine, SweepLine, sweep_chart
+
+BRAILLE = range(0x2801, 0x2900)
+
+
+def text(lines: list[str]) -> list[str]:
+    return [plain(line) for line in lines]
+
+
+def dotted_rows(lines: list[str]) -> set[int]:
+    """The rows holding braille dots (a drawn line)."""
+    return {r for r, line in enumerate(text(lines)) if any(ord(c) in BRAILLE for c in line)}
+
+
+def escape(color: str) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"\x1b[38;2;{r};{g};{b}m"
+
+
+def test_a_chart_has_its_ticks_axis_titles_and_size():
+    x = np.arange(41.0)
+    chart = share_chart(x, [Curve("train acc", x / 40, "#5fd75f")], "epoch", "accuracy")
+    lines = text(render(chart, 60, 12))
+    assert len(lines) == 12 and all(len(line.rstrip()) <= 60 for line in lines)
+    body = "\n".join(lines)
+    for tick in ("0", "0.5", "1", "10", "20", "30", "40"):
+        assert tick in body
+    assert "epoch" in lines[-1] and "accuracy" in lines[-1]
+    assert legend_line(chart, color=False) == "━ train acc"
+
+
+def test_a_loss_spike_puts_the_losses_on_a_log_axis_and_keeps_the_rest_readable():
+    x = np.arange(60.0)
+    loss = 0.7 * np.exp(-x / 20) + 0.05
+    loss[30] = 5e4  # high_learning_rate's lr-300 step
+    chart = loss_chart(x, [Curve("train loss", loss, "#ffffff")], "epoch")
+    assert "log scale" in chart.y_label
+    lines = render(chart, 60, 14)
+    rows = dotted_rows(lines)
+    assert len(rows) >= 5  # the decline before the spike spans rows: not flattened onto the axis
+    assert "1e4" in "\n".join(text(lines))
+    linear = loss_chart(x, [Curve("train loss", 0.7 * np.exp(-x / 60) + 0.3, "#ffffff")], "epoch")
+    assert linear.y_label == "loss" and linear.y_range[0] == 0
+
+
+def test_a_steep_line_stays_connected_pixel_by_pixel():
+    _, y = dense(np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 0.0]), (0, 2), (0, 1), 8, 16)
+    levels = sorted(set(np.round(y * 16).astype(int).tolist()))
+    assert levels == list(range(17))  # every pixel row from the bottom to the peak
+
+
+def test_thinning_keeps_a_spike_and_at_most_two_points_a_column():
+    x = np.arange(10_000.0)
+    y = np.sin(x / 300)
+    y[4321] = 99.0
+    tx, ty = thin(x, y, 50)
+    assert len(tx) <= 100 and ty.max() == 99.0 and np.all(np.diff(tx) > 0)
+
+
+def test_nice_ticks_are_round_and_cover_the_range():
+    assert nice_ticks(0, 40, 5, integer=True).labels == ("0", "10", "20", "30", "40")
+    assert nice_ticks(-1.05, 1.05, 3).labels == ("-1", "0", "1")
+    assert nice_ticks(0, 1, 5, integer=True).labels == ("0", "1")
+
+
+def test_the_sweep_labels_every_depth_tells_inits_by_glyph_and_draws_the_bound():
+    depths = [2, 5, 10, 20, 30, 40, 50]
+    x = np.array(depths, dtype=float)
+    share = {"he": 1, "rai": 0.3, "he_zero_bias": 0.6}
+    lines = [SweepLine(init, width, x, np.clip(x / (10 * width) * share[init], 0, 1))
+             for init in ("he", "rai", "he_zero_bias") for width in (2, 3, 4, 5, 10)]
+    bounds = [BoundLine(w, x, 1 - (1 - 2.0 ** -w) ** x, "bound 1-(1-2^-N)^D") for w in (2, 3, 4, 5, 10)]
+    chart = sweep_chart(lines, depths, [2, 3, 4, 5, 10], ["he", "rai", "he_zero_bias"], bounds)
+    drawn = render(chart, 118, 30)
+    axis = text(drawn)[-2]
+    assert axis.split() == [str(d) for d in depths]
+    body = "\n".join(text(drawn))
+    assert "●" in body and "▲" in body and "■" in body  # the three inits' glyphs
+    assert escape(BOUND_COLOR) in "".join(drawn)
+    legend = legend_line(chart, color=False)
+    assert len(legend) <= 118  # one line at 120 columns
+    for entry in ("width 2", "width 10", "● he", "▲ rai", "■ he_zero_bias", "bound 1-(1-2^-N)^D"):
+        assert entry in legend
+    without = sweep_chart(lines[:5], depths, [2, 3, 4, 5, 10], ["he"])
+    assert escape(BOUND_COLOR) not in "".join(render(without, 118, 30))
+    assert "bound" not in legend_line(without, False)
+
+
+def test_the_fit_of_a_born_dead_network_is_a_flat_line():
+    x = np.linspace(-1.7, 1.7, 200)
+    targets = np.sin(x[::4])
+    flat = fit_chart(x, np.full(200, 0.1), x[::4], targets)
+    assert "flat" in legend_line(flat, False)
+    flat_rows = dotted_rows(render(flat, 60, 14))
+    alive = fit_chart(x, np.sin(x), x[::4], targets)
+    assert "flat" not in legend_line(alive, False)
+    assert len(flat_rows) == 1 and len(dotted_rows(render(alive, 60, 14))) > 3
+    assert "·" in "\n".join(text(render(alive, 60, 14)))  # the targets
+
+
+def test_the_histogram_has_a_bar_of_exact_zeros_in_the_colour_of_death():
+    counts, edges = np.histogram(np.abs(np.random.default_rng(0).normal(size=500)), bins=24)
+    chart = histogram_chart(counts, edges, zero_share=0.6)
+    drawn = render(chart, 50, 12)
+    assert escape(ZERO_COLOR) in "".join(drawn)
+    assert "=0" in text(drawn)[-2]
+    assert "exactly 0: 60%" in legend_line(chart, False)
+
+
+def test_a_chart_too_small_to_draw_is_blank_at_its_size():
+    chart = Chart((Series("a", np.arange(3.0), np.arange(3.0), "#ffffff"),), (0, 2), (0, 2), Ticks((0,), ("0",)),
+                  Ticks((0,), ("0",)))
+    assert render(chart, 8, 3) == []
+    assert [s.cell_length for s in chart_strips(chart, 8, 3)] == [8, 8, 8]
+
+
+def test_escape_codes_become_styles():
+    strip = ansi_strip("ab\x1b[38;2;255;0;0mcd\x1b[0mef", 8)
+    assert strip.text == "abcdef  "
+    styles = {seg.text: seg.style for seg in strip}
+    assert styles["cd"].color.triplet == (255, 0, 0) and styles["ab"] is None
+
+
+def test_a_dead_units_thumbnail_is_blank_and_marked_an_active_ones_is_not():
+    activation = np.outer(np.linspace(0, 1, 32), np.linspace(0, 2, 64))
+    dead = thumbnail(activation, dead=True)
+    active = thumbnail(activation, dead=False)
+    assert len(dead) == len(active) == 4 and all(sum(s.cell_length for s in line) == 8 for line in active)
+    dead_styles = {(s.style.color, s.style.bgcolor) for line in dead for s in line if s.text == "▀"}
+    assert len(dead_styles) == 1  # one colour over one colour: blank
+    assert any(s.text == "✖" for line in dead for s in line)
+    active_colors = {c for line in active for s in line for c in (s.style.color, s.style.bgcolor)}
+    assert len(active_colors) >= 4  # it rises from the bottom left to the top right
+    assert active[0][-1].style.color != active[-1][0].style.bgcolor  # the top right is bright, the bottom left not
