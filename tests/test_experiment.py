@@ -350,7 +350,10 @@ async def test_edits_and_interventions_saved_rerun_exactly_what_the_app_showed(t
         shown = [trainer.record_at(e).to_dict(app.scenario.name, "edited") for e in range(trainer.epoch + 1)]
         await save(pilot, path)
         assert any(f"Saved {path}" in n for n in notices(app))
-        assert path.read_text().startswith("# Saved by relu-tui from ")
+        first, second = path.read_text().splitlines()[:2]
+        assert first.startswith("# Saved by relu-tui from ")
+        assert first.endswith(f"variant 'edited', at epoch {len(shown) - 1}.")
+        assert second.startswith("# The app's edits and interventions are in it")
     assert cli(["check", str(path)]) == 0
     assert [without_variant(r) for r in run_file(path, len(shown) - 1)] == [without_variant(r) for r in shown]
     reopened = make_app(str(path))  # relu-tui FILE: the same run on screen

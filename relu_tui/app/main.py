@@ -410,10 +410,10 @@ class ReluApp(ReportingApp):
 
         def save(s: Session) -> str:
             trainer = s.trainer(name)
-            origin = str(trainer.scenario.source or s.scenario.source or s.scenario.name)
+            origin = visible(str(trainer.scenario.source or s.scenario.source or s.scenario.name))
             comment = (f"Saved by relu-tui from {origin}, variant '{name}', at epoch {trainer.epoch}.\n"
                        "The app's edits and interventions are in it; relu-tui run FILE reruns every epoch.")
-            written = write_atomic(path, write_scenario(trainer.scenario, visible(comment))).absolute()
+            written = write_atomic(path, write_scenario(trainer.scenario, comment)).absolute()
             return f"Saved {visible(str(written))}: relu-tui FILE opens it, relu-tui run FILE reruns it."
         self.submit(save)
 

@@ -307,6 +307,9 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     text.append(f"{layer.name}[{unit}]", _BOLD)
     text.append(f" · {layer.activation}\n")
     text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
+    for line in interventions(snap, selected):  # what was done to it comes first: a short panel still shows it
+        text.append("event    ", DIM)
+        text.append(line + "\n", BUSY)
     text.append("weights  ", DIM)
     if len(w) <= 6:
         for value in w:
@@ -328,9 +331,6 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     if layer.epoch_of_death[unit] != ALIVE:
         text.append("\ndied     ", DIM)
         text.append(f"epoch {int(layer.epoch_of_death[unit])}", STATE_STYLE[0])
-    for line in interventions(snap, selected):
-        text.append("\nevent    ", DIM)
-        text.append(line, BUSY)
     text.append("\n\n")
     text.append(_sentence(explain(snap.record, layer_index, unit, snap.n_train)))
     return text
