@@ -87,7 +87,7 @@ def test_revive_redraws_from_its_own_stream_and_silences_the_way_out():
     trainer = Trainer(scenario)
     trainer.step_epochs(34)
     model = trainer.model
-    dead = dead_units(model, trainer.activations, trainer.dataset.x_train)
+    dead = dead_units(model, trainer.layer_activations, trainer.dataset.x_train)
     assert sum(map(len, dead)) == 22
     units = dead[0]
     initial = Trainer(scenario).model.hidden[0].weight.detach()[torch.from_numpy(units)]
@@ -161,7 +161,7 @@ def test_rewind_and_replay_are_exact_across_every_kind_of_event():
     trainer = Trainer(scenario)
     first = [trainer.record.to_dict("s", "v"), *(r.to_dict("s", "v") for r in trainer.iter_epochs(45))]
     trainer.rewind(31)  # before the swap: the layer's activation comes back with the checkpoint
-    assert trainer.activations[1] == Activation("relu")
+    assert trainer.layer_activations[1] == Activation("relu")
     again = [trainer.record_at(e).to_dict("s", "v") for e in range(32)] + [r.to_dict("s", "v")
                                                                             for r in trainer.iter_epochs(14)]
     assert again == first
@@ -169,7 +169,7 @@ def test_rewind_and_replay_are_exact_across_every_kind_of_event():
     thin.step_epochs(45)
     assert len(thin.history.records.items) < 46
     assert [thin.record_at(e).to_dict("s", "v") for e in range(46)] == first
-    assert thin.activations[1] == Activation("leaky_relu", {"negative_slope": 0.1})  # the live run, unmoved
+    assert thin.layer_activations[1] == Activation("leaky_relu", {"negative_slope": 0.1})  # the live run, unmoved
 
 
 def test_events_in_a_minibatch_run_act_once_before_the_first_batch(moons_minibatch):

@@ -94,7 +94,7 @@ class Trainer:
         self.dataset = dataset if dataset is not None else make_dataset(scenario.data, scenario.seed, scenario.source)
         self.model = Network(scenario.model, self.dataset.n_features, self.dataset.n_classes, scenario.seed)
         self.optimizer = make_optimizer(self.model.parameters(), scenario.training)
-        self.activations = [layer.activation for layer in scenario.model.layers]  # events swap them
+        self.layer_activations = [layer.activation for layer in scenario.model.layers]  # events swap them
         self.history = History(lambda c: c.nbytes, history_budget_mb)
         self.epoch = 0
         self.batch = 0  # mini-batches done in epoch + 1
@@ -236,7 +236,8 @@ class Trainer:
             group["lr"] = rate
         events = self.scenario.training.interventions_at(epoch) if self.batch == 0 else ()
         if events:
-            act_out(events, self.model, self.optimizer, self.activations, self.dataset.x_train, self.scenario.seed)
+            act_out(events, self.model, self.optimizer, self.layer_activations, self.dataset.x_train,
+                    self.scenario.seed)
             self._grads_fresh = False
             self._epoch_start = self._hidden_params()  # a unit's step measures the updates, not the event
 
@@ -307,7 +308,7 @@ class Trainer:
         model, spec, data = self.model, self.scenario, self.dataset
         rate = spec.training.learning_rate_at(self.epoch if self.epoch > 0 else 1)
         layers = []
-        for i, (layer_spec, activation) in enumerate(zip(spec.model.layers, self.activations)):
+        for i, (layer_spec, activation) in enumerate(zip(spec.model.layers, self.layer_activations)):
             linear = model.hidden[i]
             step = self._step_sizes(i)
             layer = diagnose_layer(layer_spec.name, activation.describe(), activation.can_die,
@@ -342,12 +343,12 @@ class Trainer:
         optimizer = _cloned(self.optimizer.state_dict())
         size = self.record.nbytes + sum(t.nbytes for t in model.values())
         size += sum(t.nbytes for s in optimizer["state"].values() for t in s.values() if torch.is_tensor(t))
-        return Checkpoint(model, optimizer, self.record, size, tuple(self.activations))
+        return Checkpoint(model, optimizer, self.record, size, tuple(self.layer_activations))
 
     def _load(self, checkpoint: Checkpoint) -> None:
         for i, activation in enumerate(checkpoint.activations):
-            if activation != self.activations[i]:  # swaps never touch a layer with learned parameters
-                self.activations[i] = activation
+            if activation != self.layer_activations[i]:  # swaps never touch a layer with learned parameters
+                self.layer_activations[i] = activation
                 self.model.activations[i] = activation.module(self.scenario.model.layers[i].width)
         self.model.load_state_dict(checkpoint.model)
         self.optimizer.load_state_dict(_cloned(checkpoint.optimizer))

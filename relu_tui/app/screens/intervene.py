@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
 
 Intervention = dict[str, Any]  # an event's table without its epoch
+MAX_SHOWN = 16  # incoming weights written out in their field; a wider unit's field starts empty
 
 
 def swappable() -> list[str]:
@@ -67,7 +68,8 @@ class InterveneScreen(ModalScreen[Intervention | None]):
                 yield Label(f"⏎ sets {name}'s bias", classes="form-hint")
             with Horizontal(classes="form-row"):
                 yield Label("weights", classes="form-label")
-                yield Input(value_text([float(f"{w:.6g}") for w in weights]), id="weights", compact=True)
+                shown = value_text([float(f"{w:.6g}") for w in weights]) if len(weights) <= MAX_SHOWN else ""
+                yield Input(shown, placeholder=f"{len(weights)} numbers, one per input", id="weights", compact=True)
                 yield Label(f"⏎ sets its {len(weights)} incoming weight(s)", classes="form-hint")
             with Horizontal(classes="form-row"):
                 yield Label("activation", classes="form-label")
