@@ -674,31 +674,6 @@ def test_bad_batch_size(value, parsed):
     assert str(err).endswith(": bad value; expected 'full' or an integer >= 1")
 
 
-def test_duplicate_event_epochs():
-    text = training_doc("""\
-        epochs = 50
-
-        [[training.events]]
-        epoch = 10
-        learning_rate = 0.01
-
-        [[training.events]]
-        epoch = 20
-        learning_rate = 0.001
-
-        [[training.events]]
-        epoch = 10
-        learning_rate = 0.1
-        """)
-    err = fail(text)
-    line = line_with(text, "epoch = 10", nth=1)
-    assert line == 19
-    assert_fields(err, line=19, key="training.events[2].epoch", value=10, expected="distinct epochs",
-                  problem="two events at the same epoch")
-    assert str(err) == ("case.toml:19: training.events[2].epoch = 10: two events at the same epoch; "
-                        "expected distinct epochs")
-
-
 def test_event_with_bad_rate():
     text = training_doc("[[training.events]]\nepoch = 5\nlearning_rate = 0\n")
     err = fail(text)

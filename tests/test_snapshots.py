@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from relu_tui import load_scenario
 from relu_tui.app.driving import settle
@@ -56,3 +57,32 @@ def test_help_screen(snap_compare):
 
 def test_compare_view(snap_compare):
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=stepping(25, "c"))
+
+
+
+def steady(epochs: int, key: str):
+    """``stepping``, then the form's text cursor held still (a blinking one is drawn or not by chance)."""
+    first = stepping(epochs, key)
+
+    async def run_before(pilot) -> None:
+        await first(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+    return run_before
+
+
+def test_editor(snap_compare):
+    assert snap_compare(make_app("high_learning_rate"), terminal_size=(120, 40), run_before=steady(0, "m"))
+
+
+def test_editor_at_80x24(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=steady(0, "m"))
+
+
+def test_intervene(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=steady(10, "i"))
+
+
+def test_save(snap_compare):
+    assert snap_compare(make_app(variant="leaky"), terminal_size=(120, 40), run_before=steady(5, "ctrl+s"))

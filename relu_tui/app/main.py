@@ -20,9 +20,12 @@ from textual.reactive import reactive
 from relu_tui.app.crashing import ReportingApp, run_reporting
 from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
 from relu_tui.app.screens.compare import CompareScreen
+from relu_tui.app.screens.editor import EditorScreen
 from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.intervene import InterveneScreen, Intervention
 from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
 from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.app.screens.save import SaveScreen
 from relu_tui.app.screens.sweep import SweepScreen
 from relu_tui.app.widgets.heatmap import MODES, Heatmap
 from relu_tui.app.widgets.panels import status_text
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
 
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
+EDITED = "edited"  # the variant the editor makes
 
 
 class ReluApp(ReportingApp):
@@ -339,6 +343,79 @@ class ReluApp(ReportingApp):
             self.notify(message, severity="error", timeout=10, markup=False)
             return
         self.notify(f"Saved {visible(str(path))}", timeout=6, markup=False)
+
+    # -- experimenting -----------------------------------------------------------------------------
+    def _on_screen(self) -> Scenario | None:
+        """The scenario of the variant on screen, events included (None before one is open)."""
+        if self.scenario is None or self.session is None or self.compare is not None:
+            return None
+        return self.scenario.with_variant(self.variant)
+
+    def action_edit(self) -> None:
+        scenario = self._on_screen()
+        if scenario is not None:
+            self.playing = False
+            self.push_screen(EditorScreen(scenario), self._edited)
+
+    def _edited(self, edited: Scenario | None) -> None:
+        if edited is None:
+            return
+
+        def put(s: Session) -> str:
+            s.put_variant(EDITED, edited)
+            self.scenario, self.variant = s.scenario, EDITED  # read by the next frame, built on this thread
+            number = s.names.index(EDITED) + 1
+            return f"Variant '{EDITED}' ({number}/{len(s.names)}, c compares): {edited.summary}"
+        self.submit(put)
+
+    def action_intervene(self) -> None:
+        scenario, snap = self._on_screen(), self._snapshots.get(self.variant)
+        if scenario is not None and snap is not None:
+            self.playing = False
+            self.push_screen(InterveneScreen(scenario, snap, self.selected), self._intervened)
+
+    def _intervened(self, event: Intervention | None) -> None:
+        if event is None:
+            return
+        from relu_tui.spec.edit import with_event
+
+        name = self.variant
+
+        def intervene(s: Session) -> str:
+            trainer = s.trainer(name)
+            epoch = trainer.epoch + 1  # after every command queued before this one
+            amended, made = with_event(trainer.scenario, {"epoch": epoch, **event})
+            s.amend(name, amended)
+            self.scenario = s.scenario
+            what = made.describe(tuple(layer.name for layer in amended.model.layers))
+            return (f"A new branch from epoch {epoch - 1} (any later history is dropped): {what} before the "
+                    f"update of epoch {epoch}. Press space to see it.")
+        self.submit(intervene)
+
+    def action_save(self) -> None:
+        scenario = self._on_screen()
+        if scenario is None:
+            return
+        self.playing = False
+        stem = scenario.name if self.variant == "base" else f"{scenario.name}-{self.variant}"
+        self.push_screen(SaveScreen(Path(safe_filename(stem) + ".toml"),
+                                    f"variant '{self.variant}' of {scenario.name}"), self._save_to)
+
+    def _save_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from relu_tui.spec.write import write_scenario
+
+        name = self.variant
+
+        def save(s: Session) -> str:
+            trainer = s.trainer(name)
+            origin = visible(str(trainer.scenario.source or s.scenario.source or s.scenario.name))
+            comment = (f"Saved by relu-tui from {origin}, variant '{name}', at epoch {trainer.epoch}.\n"
+                       "The app's edits and interventions are in it; relu-tui run FILE reruns every epoch.")
+            written = write_atomic(path, write_scenario(trainer.scenario, comment)).absolute()
+            return f"Saved {visible(str(written))}: relu-tui FILE opens it, relu-tui run FILE reruns it."
+        self.submit(save)
 
     def action_help(self) -> None:
         bindings = [b for b in type(self.screen).BINDINGS if isinstance(b, Binding) and b.description]

@@ -11,6 +11,7 @@ import torch
 
 from relu_tui.engine.seeding import numpy_rng
 from relu_tui.errors import ScenarioError
+from relu_tui.spec.features import expand
 from relu_tui.spec.generators import GENERATORS
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ def task_of(n_classes: int) -> str:
 
 
 def make_dataset(spec: DataSpec, seed: int, source: str | Path | None = None) -> Dataset:
-    """Generate (or take from the CSV) the samples, split them and apply the transform.
+    """Generate (or take from the CSV) the samples, compute the chosen features, split them and apply the
+    transform.
 
     ``source`` (the scenario file) is named in the ScenarioError of a data set that cannot train."""
     if spec.table is not None:
@@ -54,6 +56,8 @@ def make_dataset(spec: DataSpec, seed: int, source: str | Path | None = None) ->
         generator = GENERATORS[spec.generator]
         x, y = generator.make(numpy_rng(seed, "data"), spec.n_samples, spec.noise, dict(spec.params))
         names = tuple(f"x{i + 1}" for i in range(x.shape[1]))
+    if spec.features:
+        x, names = expand(x, spec.features)
     n = len(x)
     n_test = int(round(n * spec.test_fraction))
     order = numpy_rng(seed, "split").permutation(n)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -114,6 +115,21 @@ class Session:
                 return points
         self._sweep = points
         return points
+
+    def put_variant(self, name: str, scenario: Scenario) -> None:
+        """Add (or replace) variant ``name``: ``scenario`` from the same seed, trained afresh."""
+        variant = replace(scenario, seed=self.scenario.seed, variant=name, variants={})
+        self.scenario = replace(self.scenario, variants={**self.scenario.variants, name: variant})
+        self._trainers.pop(name, None)
+        self._samples.pop(name, None)
+
+    def amend(self, name: str, scenario: Scenario) -> None:
+        """Variant ``name`` goes on under ``scenario``, which adds events after its current epoch."""
+        self.trainer(name).amend(scenario)
+        if name == "base":
+            self.scenario = replace(scenario, variants=self.scenario.variants)
+        else:
+            self.scenario = replace(self.scenario, variants={**self.scenario.variants, name: scenario})
 
     def reseed(self, seed: int) -> None:
         """Start every variant afresh from ``seed``."""

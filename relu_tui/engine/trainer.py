@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,10 +22,12 @@ import torch
 from relu_tui.engine.data import Dataset, make_dataset
 from relu_tui.engine.diagnosis import diagnose_layer, track_deaths
 from relu_tui.engine.history import DEFAULT_BUDGET_MB, History
+from relu_tui.engine.interventions import act_out
 from relu_tui.engine.memory import release_freed_memory
 from relu_tui.engine.model import Network
 from relu_tui.engine.records import EpochRecord
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.spec.activations import Activation
 from relu_tui.spec.scenario import Scenario, TrainingSpec
 
 StopCondition = Callable[[EpochRecord, EpochRecord], bool]
@@ -52,6 +54,7 @@ class Checkpoint:
     optimizer: dict[str, Any]
     record: EpochRecord  # its diagnosis, which death tracking continues from
     nbytes: int
+    activations: tuple[Activation, ...]  # each layer's then (an event may have swapped one)
 
 
 def make_optimizer(params: Any, spec: TrainingSpec) -> torch.optim.Optimizer:
@@ -91,6 +94,7 @@ class Trainer:
         self.dataset = dataset if dataset is not None else make_dataset(scenario.data, scenario.seed, scenario.source)
         self.model = Network(scenario.model, self.dataset.n_features, self.dataset.n_classes, scenario.seed)
         self.optimizer = make_optimizer(self.model.parameters(), scenario.training)
+        self.layer_activations = [layer.activation for layer in scenario.model.layers]  # events swap them
         self.history = History(lambda c: c.nbytes, history_budget_mb)
         self.epoch = 0
         self.batch = 0  # mini-batches done in epoch + 1
@@ -149,7 +153,7 @@ class Trainer:
         batches = self._batches(self.epoch + 1)
         if self.diverged or batches is None:
             return self.step_epoch()
-        self._set_learning_rate(self.epoch + 1)
+        self._start_epoch(self.epoch + 1)
         ok = self._train_on(batches[self.batch])
         self.batch += 1
         if self.batch == len(batches) or not ok:
@@ -206,14 +210,45 @@ class Trainer:
     def reset(self) -> EpochRecord:
         return self.rewind(0)
 
+    def amend(self, scenario: Scenario) -> None:
+        """Go on under ``scenario``: this one with events added after the current epoch (an intervention).
+
+        Only the future changes, so the history stays; an epoch begun is undone first, since the new
+        events act before its first update."""
+        def past(s: Scenario) -> tuple[Scenario, list]:
+            return replace(s, training=replace(s.training, events=())), [e for e in s.training.events
+                                                                         if e.epoch <= self.epoch]
+
+        if past(scenario) != past(self.scenario):
+            raise ValueError("an amended scenario may only add events after the current epoch")
+        if self.batch:
+            self.rewind(self.epoch)
+        self.scenario = scenario
+
     # -- internals -----------------------------------------------------------------------------
     def _batches(self, epoch: int) -> list[torch.Tensor] | None:
         return batch_order(self.scenario.seed, epoch, self.n_train, self.scenario.training.batch_size)
 
-    def _set_learning_rate(self, epoch: int) -> None:
+    def _start_epoch(self, epoch: int) -> None:
+        """Before an update of ``epoch``: its learning rate, and before its first, its other events."""
         rate = self.scenario.training.learning_rate_at(epoch)
         for group in self.optimizer.param_groups:
             group["lr"] = rate
+        events = self.scenario.training.interventions_at(epoch) if self.batch == 0 else ()
+        if events:
+            act_out(events, self.model, self.optimizer, self.layer_activations, self.dataset.x_train,
+                    self.scenario.seed)
+            self._grads_fresh = False
+            self._epoch_start = self._hidden_params()  # a unit's step measures the updates, not the event
+
+    def _update(self) -> None:
+        """The optimizer's step on the gradient in ``.grad``, with the L1 penalty's part added to it."""
+        l1 = self.scenario.training.l1
+        if l1:
+            with torch.no_grad():
+                for linear in (*self.model.hidden, self.model.head):
+                    linear.weight.grad.add_(torch.sign(linear.weight), alpha=l1)
+        self.optimizer.step()
 
     def _train_on(self, index: torch.Tensor) -> bool:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
@@ -221,19 +256,19 @@ class Trainer:
         output = self.model(self.dataset.x_train[index])
         loss = self.model.loss(output, self.dataset.y_train[index])
         loss.backward()
-        self.optimizer.step()
+        self._update()
         self._grads_fresh = False
         return math.isfinite(loss.item())
 
     def _train_rest_of_epoch(self, on_batch: BatchProgress | None = None) -> bool:
         """False if ``on_batch`` stopped the epoch before its last batch."""
         epoch = self.epoch + 1
-        self._set_learning_rate(epoch)
+        self._start_epoch(epoch)
         batches = self._batches(epoch)
         if batches is None:
             if not self._grads_fresh:
                 self._full_gradient()
-            self.optimizer.step()  # full batch: the gradient the last diagnosis left in .grad
+            self._update()  # full batch: the gradient the last diagnosis left in .grad
             self._grads_fresh = False
             return True
         for index in batches[self.batch:]:
@@ -273,10 +308,10 @@ class Trainer:
         model, spec, data = self.model, self.scenario, self.dataset
         rate = spec.training.learning_rate_at(self.epoch if self.epoch > 0 else 1)
         layers = []
-        for i, layer_spec in enumerate(spec.model.layers):
+        for i, (layer_spec, activation) in enumerate(zip(spec.model.layers, self.layer_activations)):
             linear = model.hidden[i]
             step = self._step_sizes(i)
-            layer = diagnose_layer(layer_spec.name, layer_spec.activation.describe(), layer_spec.activation.can_die,
+            layer = diagnose_layer(layer_spec.name, activation.describe(), activation.can_die,
                                    pre[i].detach(), post[i].detach(), linear.weight, linear.bias, step,
                                    spec.diagnosis.sparse_threshold)
             track_deaths(layer, previous.layers[i] if previous else None, self.epoch, rate)
@@ -308,9 +343,13 @@ class Trainer:
         optimizer = _cloned(self.optimizer.state_dict())
         size = self.record.nbytes + sum(t.nbytes for t in model.values())
         size += sum(t.nbytes for s in optimizer["state"].values() for t in s.values() if torch.is_tensor(t))
-        return Checkpoint(model, optimizer, self.record, size)
+        return Checkpoint(model, optimizer, self.record, size, tuple(self.layer_activations))
 
     def _load(self, checkpoint: Checkpoint) -> None:
+        for i, activation in enumerate(checkpoint.activations):
+            if activation != self.layer_activations[i]:  # swaps never touch a layer with learned parameters
+                self.layer_activations[i] = activation
+                self.model.activations[i] = activation.module(self.scenario.model.layers[i].width)
         self.model.load_state_dict(checkpoint.model)
         self.optimizer.load_state_dict(_cloned(checkpoint.optimizer))
 

@@ -25,6 +25,7 @@ class CsvTable:
     labels: np.ndarray  # (n,) float64
     feature_names: tuple[str, ...]
     label_name: str
+    label_index: int = -1  # the label's column, from 0
 
 
 def _number(cell: str, limit: float = FLOAT32_MAX) -> float | None:
@@ -75,7 +76,8 @@ def read_csv(path: Path, label_column: str | int | None, *, key: str = "data.csv
     table = np.frombuffer(values, dtype=np.float64).reshape(rows, len(names))
     label_index = _label_index(label_column, names, path)
     keep = [i for i in range(len(names)) if i != label_index]
-    return CsvTable(table[:, keep], table[:, label_index].copy(), tuple(names[i] for i in keep), names[label_index])
+    return CsvTable(table[:, keep], table[:, label_index].copy(), tuple(names[i] for i in keep), names[label_index],
+                    label_index)
 
 
 def _header(row: list[str], path: Path, line: int) -> list[str] | None:

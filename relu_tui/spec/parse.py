@@ -12,6 +12,8 @@ from typing import Any
 from relu_tui.errors import ScenarioError
 from relu_tui.spec.activations import parse_activation
 from relu_tui.spec.csvdata import read_csv
+from relu_tui.spec.events import check_rate, parse_events
+from relu_tui.spec.features import FEATURES, reach
 from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, extent, parse_init
 from relu_tui.spec.locate import KeyLocator
@@ -21,7 +23,6 @@ from relu_tui.spec.scenario import (
     TRANSFORMS,
     DataSpec,
     DiagnosisSpec,
-    Event,
     LayerSpec,
     ModelSpec,
     OutputSpec,
@@ -34,7 +35,6 @@ from relu_tui.spec.validate import FLOAT32_MAX, Choice, Context, Integer, KeyPat
 MAX_WIDTH = 4096
 MAX_LAYERS = 200
 MAX_VARIANTS = 64
-MAX_EVENTS = 1000
 _VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The scenario's name becomes part of export and screenshot file names: no separators, no '..'.
 _NAME = re.compile(r"(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
@@ -155,7 +155,7 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     showcase_epoch = top.take("showcase_epoch", Integer(0, 1_000_000), default=10)
     data = _parse_data(top.sub("data"), base_dir)
     model = _parse_model(top.sub("model", default={}), data)
-    training = _parse_training(top.sub("training", default={}))
+    training = _parse_training(top.sub("training", default={}), model, data.n_features)
     diag_table = top.sub("diagnosis", default={})
     diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
     diag_table.done()
@@ -189,8 +189,11 @@ def _parse_data(table: Table, base_dir: Path) -> DataSpec:
         shift = table.take("shift", Number())
     elif table.has("shift"):
         raise table.error("shift", "only used with transform = 'shift'", value=table.data["shift"])
+    features = table.take_list("features", Choice(tuple(FEATURES)), [], max_len=len(FEATURES)) \
+        if table.has("features") else ()
     if table.has("csv"):
-        return _parse_csv_data(table, base_dir, test_fraction, transform, shift)
+        spec = _parse_csv_data(table, base_dir, test_fraction, transform, shift, features)
+        return _with_features(table, spec, features)
     generator_name = table.take("generator", Choice(tuple(GENERATORS)))
     generator = GENERATORS[generator_name]
     n_samples = table.take("n_samples", Integer(4, 1_000_000), 200)
@@ -205,17 +208,28 @@ def _parse_data(table: Table, base_dir: Path) -> DataSpec:
                 raise table.error(key, f"not used by generator '{generator_name}'", value=table.data[key],
                                   hint="used by " + (", ".join(owners) if owners else "data.csv"))
     table.done("csv", *(k for g in GENERATORS.values() for k in g.params))
-    _check_extent(table, generator.extent(params, noise), shift)
+    _check_extent(table, generator.extent(params, noise), shift, features)
     spec = DataSpec(generator_name, n_samples, noise, params, test_fraction, transform, shift,
                     generator.features(params), generator.classes(params))
     _check_split(table, spec)
-    return spec
+    return _with_features(table, spec, features)
 
 
-def _check_extent(table: Table, terms: dict[str, float], shift: float) -> None:
+def _with_features(table: Table, spec: DataSpec, features: tuple[str, ...]) -> DataSpec:
+    if not features:
+        return spec
+    if spec.n_features != 2:
+        raise table.error("features", "Playground's features need two-coordinate data", value=list(features),
+                          expected=f"data with 2 features (this data has {spec.n_features}), or no features key")
+    return replace(spec, features=features, n_features=len(features))
+
+
+def _check_extent(table: Table, terms: dict[str, float], shift: float, features: tuple[str, ...] = ()) -> None:
     """Reject data whose values could overflow float32: ``terms`` bound the magnitude of what each key
-    contributes to a feature or target (a noise term counts ten standard deviations)."""
-    terms = {**terms, "shift": abs(shift)}
+    contributes to a feature or target (a noise term counts ten standard deviations); ``features``
+    square or multiply the coordinates before the shift."""
+    grown = reach(features, sum(terms.values())) - sum(terms.values()) if features else 0.0
+    terms = {**terms, **({"features": grown} if grown > 0 else {}), "shift": abs(shift)}
     bound = sum(terms.values())
     if bound > FLOAT32_MAX:
         key = max(terms, key=terms.__getitem__)
@@ -233,7 +247,8 @@ def _check_split(table: Table, spec: DataSpec) -> None:
                           expected=f"a test_fraction of at most {largest:g} for {n} samples")
 
 
-def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transform: str, shift: float) -> DataSpec:
+def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transform: str, shift: float,
+                    features: tuple[str, ...]) -> DataSpec:
     for key in _GENERATOR_ONLY:
         if table.has(key):
             raise table.error(key, "has no effect with data.csv", value=table.data[key],
@@ -266,8 +281,8 @@ def _parse_csv_data(table: Table, base_dir: Path, test_fraction: float, transfor
         raise table.error("task", "labels do not form 2 to 64 integer classes", value="classification",
                           expected="'regression' for real-valued labels")
     n_classes = n_unique if task == "classification" else 0
-    if transform == "shift":
-        _check_extent(table, {"csv": float(abs(csv_table.features).max())}, shift)
+    if transform == "shift" or features:
+        _check_extent(table, {"csv": float(abs(csv_table.features).max())}, shift, features)
     spec = DataSpec(None, len(labels), 0.0, {}, test_fraction, transform, shift,
                     csv_table.features.shape[1], n_classes, csv=path, table=csv_table)
     _check_split(table, spec)
@@ -370,17 +385,7 @@ def _explicit(table: Table, key: str, shape: tuple[int, ...]) -> tuple:
     return result
 
 
-# Adam's first step is learning_rate / (1 - beta1) = 10 x the rate, and PyTorch needs it in float32.
-ADAM_MAX_RATE = FLOAT32_MAX / 10
-
-
-def _check_rate(table: Table, key: str, rate: float, optimizer: str) -> None:
-    if optimizer == "adam" and rate > ADAM_MAX_RATE:
-        raise table.error(key, "too large for adam (its first step, 10 x the rate, overflows float32)",
-                          value=rate, expected=f"a rate of at most {ADAM_MAX_RATE:.4g} with adam")
-
-
-def _parse_training(table: Table) -> TrainingSpec:
+def _parse_training(table: Table, model: ModelSpec, n_features: int) -> TrainingSpec:
     optimizer = table.take("optimizer", Choice(OPTIMIZERS), "sgd")
     learning_rate = table.take("learning_rate", Number(low=0, low_open=True), 0.1)
     momentum = 0.0
@@ -390,21 +395,13 @@ def _parse_training(table: Table) -> TrainingSpec:
         raise table.error("momentum", "not used by optimizer 'adam'", value=table.data["momentum"],
                           expected="no momentum with adam (its betas are PyTorch's defaults)")
     weight_decay = table.take("weight_decay", Number(low=0), 0.0)
+    l1 = table.take("l1", Number(low=0), 0.0)
     epochs = table.take("epochs", Integer(0, 1_000_000), 100)
     raw_batch = table.raw("batch_size", "full")
     batch_size = None if raw_batch == "full" else Integer(1, 10_000_000).convert(raw_batch)
     if raw_batch != "full" and batch_size is None:
         raise table.error("batch_size", "bad value", value=raw_batch, expected="'full' or an integer >= 1")
-    _check_rate(table, "learning_rate", learning_rate, optimizer)
-    events = []
-    for event_table in table.list_of_tables("events", max_len=MAX_EVENTS):
-        epoch = event_table.take("epoch", Integer(1, 1_000_000))
-        rate = event_table.take("learning_rate", Number(low=0, low_open=True))
-        _check_rate(event_table, "learning_rate", rate, optimizer)
-        event_table.done()
-        if any(e.epoch == epoch for e in events):
-            raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")
-        events.append(Event(epoch, rate))
+    check_rate(table, "learning_rate", learning_rate, optimizer)
+    events = parse_events(table, optimizer, model, n_features)
     table.done()
-    return TrainingSpec(optimizer, learning_rate, momentum, batch_size, weight_decay, epochs,
-                        tuple(sorted(events, key=lambda e: e.epoch)))
+    return TrainingSpec(optimizer, learning_rate, momentum, batch_size, weight_decay, epochs, events, l1)

@@ -46,6 +46,7 @@ class DataSpec:
     n_classes: int  # 0: regression
     csv: Path | None = None
     table: CsvTable | None = field(default=None, repr=False, compare=False)
+    features: tuple[str, ...] = ()  # Playground's input features of two-coordinate data; () for the data's own
 
     @property
     def n_outputs(self) -> int:
@@ -59,7 +60,8 @@ class DataSpec:
     def describe(self) -> str:
         origin = f"csv {self.csv}" if self.csv else f"{self.generator}, {self.n_samples} samples"
         extra = {"none": "", "standardize": ", standardized", "shift": f", shifted by {self.shift:g}"}
-        return origin + extra[self.transform]
+        features = f", features {' '.join(self.features)}" if self.features else ""
+        return origin + features + extra[self.transform]
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,51 @@ class ModelSpec:
     output: OutputSpec
 
 
+EVENT_KINDS = ("learning_rate", "set", "activation", "revive")
+
+
 @dataclass(frozen=True)
 class Event:
-    """From ``epoch`` on (its update included) the learning rate is ``learning_rate``."""
+    """One intervention, made before the update of ``epoch`` (so the diagnosis of ``epoch`` shows it).
+
+    Of exactly one kind: ``learning_rate`` from then on; ``set``: hidden ``layer``'s ``unit`` gets a new
+    ``bias`` and/or incoming ``weights``; ``activation``: ``layer`` swaps to it from then on; ``revive``:
+    dead units re-initialised (ReDo), every layer's, ``layer``'s only, or just ``unit`` (dead or not)."""
 
     epoch: int
-    learning_rate: float
+    learning_rate: float | None = None
+    layer: int | None = None
+    unit: int | None = None
+    bias: float | None = None
+    weights: tuple[float, ...] | None = None
+    activation: Activation | None = None
+    revive: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.revive:
+            return "revive"
+        if self.activation is not None:
+            return "activation"
+        if self.bias is not None or self.weights is not None:
+            return "set"
+        return "learning_rate"
+
+    def describe(self, layer_names: tuple[str, ...] = ()) -> str:
+        """What it does, e.g. ``bias of hidden1[0] set to 1``, without its epoch."""
+        where = layer_names[self.layer] if self.layer is not None and self.layer < len(layer_names) else \
+            f"layer {self.layer}"
+        if self.kind == "learning_rate":
+            return f"learning rate set to {self.learning_rate:g}"
+        if self.kind == "activation":
+            return f"{where} swapped to {self.activation.describe()}"
+        if self.kind == "revive":
+            if self.unit is not None:
+                return f"{where}[{self.unit}] re-initialised"
+            return f"dead units of {where} revived" if self.layer is not None else "every dead unit revived"
+        parts = ([f"bias set to {self.bias:g}"] if self.bias is not None else []) + (
+            ["weights set to [" + ", ".join(f"{w:g}" for w in self.weights) + "]"] if self.weights is not None else [])
+        return f"{where}[{self.unit}]: " + " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -101,15 +142,20 @@ class TrainingSpec:
     batch_size: int | None  # None: full batch
     weight_decay: float
     epochs: int
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # by epoch; those of one epoch in the file's order
+    l1: float = 0.0  # l1 * sign(w) joins each weight's gradient before every update (not the biases')
 
     def learning_rate_at(self, epoch: int) -> float:
         """The rate used by the update of ``epoch`` (epochs count from 1)."""
         rate = self.learning_rate
         for event in self.events:
-            if event.epoch <= epoch:
+            if event.epoch <= epoch and event.learning_rate is not None:
                 rate = event.learning_rate
         return rate
+
+    def interventions_at(self, epoch: int) -> tuple[Event, ...]:
+        """The events other than learning rates that act before the update of ``epoch``, in order."""
+        return tuple(e for e in self.events if e.epoch == epoch and e.kind != "learning_rate")
 
 
 @dataclass(frozen=True)
@@ -169,6 +215,14 @@ class Scenario:
         hint = did_you_mean(name, self.variant_names)
         raise ScenarioError("no such variant", source=self.source, key="variants", value=name,
                             expected="one of " + ", ".join(self.variant_names), hint=hint)
+
+    def activations_at(self, epoch: int) -> tuple[Activation, ...]:
+        """Each hidden layer's activation in the update of ``epoch`` (and the diagnosis after it)."""
+        current = [layer.activation for layer in self.model.layers]
+        for event in self.training.events:
+            if event.epoch <= epoch and event.activation is not None:
+                current[event.layer] = event.activation
+        return tuple(current)
 
     def with_seed(self, seed: int) -> Scenario:
         """The same scenario and variants drawn from another seed."""

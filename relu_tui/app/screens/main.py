@@ -66,6 +66,13 @@ FILE_BINDINGS = [
     Binding("e", "app.export", "Export", group=_FILE, tooltip="Write the history as JSONL and CSV", id="export"),
     Binding("s", "app.screenshot", "SVG", group=_FILE, tooltip="Save an SVG screenshot", id="screenshot"),
 ]
+EXPERIMENT_BINDINGS = [
+    Binding("m", "app.edit", "Edit", group=_STEP,
+            tooltip="Edit the data, layers and training; the result is the variant 'edited', same seed", id="edit"),
+    Binding("i", "app.intervene", "Intervene", group=_STEP,
+            tooltip="On the selected unit or its layer: set its bias or weights, swap the activation, "
+                    "set the learning rate, revive dead units (an event at the next epoch)", id="intervene"),
+]
 
 
 class TooSmall(TextPanel):
@@ -84,7 +91,9 @@ class MainScreen(Screen[None]):
     """Every binding appears in the Footer and on the help screen (?)."""
 
     BINDINGS = [
-        *TRAINING_BINDINGS,
+        *TRAINING_BINDINGS[:7],  # stepping and playing, then (in the same group) editing and intervening
+        *EXPERIMENT_BINDINGS,
+        *TRAINING_BINDINGS[7:],
         Binding("up,k", "app.move(-1)", "Select ↑", key_display="↑", group=_VIEW, tooltip="Select the previous unit",
                 id="up"),
         Binding("down,j", "app.move(1)", "Select ↓", key_display="↓", group=_VIEW, tooltip="Select the next unit",
@@ -110,6 +119,8 @@ class MainScreen(Screen[None]):
                 tooltip="Born-dead probability against depth (scenarios with a sweep)", id="sweep"),
         Binding("o", "app.open", "Open", group=_FILE, tooltip="Open another bundled scenario", id="open"),
         *FILE_BINDINGS,
+        Binding("ctrl+s", "app.save", "Save", key_display="^s", group=_FILE,
+                tooltip="Save the scenario on screen, edits and events included, as a TOML file", id="save"),
         HELP,
         QUIT,
     ]

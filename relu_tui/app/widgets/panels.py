@@ -333,6 +333,8 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     layer = snap.record.layers[layer_index]
     w = snap.weights[layer_index][unit]
     text = unit_heading(layer.name, unit, layer.activation, int(layer.state[unit]))
+    for line in interventions(snap, selected):  # what was done to it comes first: a short panel still shows it
+        field(text, "event", line, BUSY)
     field_label(text, "weights")
     if len(w) <= 6:
         for value in w:
@@ -377,6 +379,51 @@ def field(text: Text, label: str, value: str, style: Style = _PLAIN) -> None:
 def grad_field(text: Text, grad: float) -> None:
     """The gradient norm's line; an exact zero in words, as it is the gradient that never moves the unit."""
     field(text, "grad", "exactly 0" if grad == 0 else f"{grad:.3e}", EXACT_ZERO if grad == 0 else _PLAIN)
+
+
+def interventions(snap: Snapshot, selected: tuple[int, int]) -> list[str]:
+    """What the run's events did to the selected unit and when, and how it has fared since, e.g.
+    'bias set to 1 at epoch 10; alive since' (a revive of dead units only where the unit was among them)."""
+    layer_index, unit = selected
+    names = tuple(layer.name for layer in snap.scenario.model.layers)
+    lines = []
+    for event in snap.scenario.training.events:
+        if event.kind == "learning_rate" or event.layer not in (None, layer_index) or event.unit not in (None, unit):
+            continue
+        if event.kind == "revive" and event.unit is None and _state_at(snap, selected, event.epoch - 1) != DEAD:
+            continue  # it was not dead (or the history no longer says), so this revive left it alone
+        what = event.describe(names).split(": ", 1)[-1] if event.kind == "set" else event.describe(names)
+        if event.kind == "revive" and event.unit is None:
+            what = "revived (it was dead)"
+        if event.epoch > snap.epoch:
+            lines.append(f"{what} at epoch {event.epoch} (next: press space)")
+        else:
+            lines.append(f"{what} at epoch {event.epoch}; {_since(snap, selected, event.epoch)}")
+    return lines
+
+
+def _state_at(snap: Snapshot, selected: tuple[int, int], epoch: int) -> int | None:
+    """The unit's state at ``epoch`` if the snapshot's traces hold that epoch."""
+    columns = np.flatnonzero(snap.traces.epochs == epoch)
+    if epoch == snap.epoch:
+        return int(snap.record.layers[selected[0]].state[selected[1]])
+    return int(snap.traces.states[_row(snap, selected), columns[0]]) if len(columns) else None
+
+
+def _row(snap: Snapshot, selected: tuple[int, int]) -> int:
+    return sum(layer.width for layer in snap.record.layers[: selected[0]]) + selected[1]
+
+
+def _since(snap: Snapshot, selected: tuple[int, int], epoch: int) -> str:
+    """How the unit has been since ``epoch``: 'alive since', 'dead again since epoch 14', 'still dead'."""
+    layer = snap.record.layers[selected[0]]
+    if layer.state[selected[1]] == DEAD:
+        died = int(layer.epoch_of_death[selected[1]])
+        return f"dead again since epoch {died}" if died >= epoch else "still dead"
+    held = snap.traces.epochs[snap.traces.epochs >= epoch]
+    if len(held) == snap.epoch - epoch + 1 and (snap.traces.states[_row(snap, selected), -len(held):] != DEAD).all():
+        return "alive since"
+    return f"{STATES[layer.state[selected[1]]]} now"
 
 
 def first_sentence(text: str) -> str:
