@@ -311,7 +311,10 @@ async def test_w_shows_the_born_dead_sweep(tmp_path):
         await press(pilot, "w")
         assert isinstance(app.screen, SweepScreen)
         assert "done" in str(app.screen.query_one("#sweep-table", Static).render())
-        assert app.session._sweep is not None and len(app.session._sweep) == 2 * 2 * 2
+        assert app.session._sweep is not None and len(app.session._sweep) == 2 * 2 * 3  # he, he_zero_bias, rai
+        chart = app.screen.query_one("#sweep-plot")
+        assert len(chart._series) == 2 + 2 * 3  # the zero-bias bound for each width, then the measured lines
+        assert "bound (he_zero_bias)" in str(app.screen.query_one("#sweep-legend", Static).render())
         await pilot.press("escape")
         assert not isinstance(app.screen, SweepScreen)
 

@@ -123,21 +123,31 @@ class TableWriter:
                 out.write(f"  … {rest} more unit(s) in {layer.name} ({layer.count(0)} dead of {layer.width} in all)\n")
 
 
-SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction")
+SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction", "standard_error",
+                 "near_constant", "near_constant_fraction", "bound")
 
 
 def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
-    """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across."""
+    """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across, each
+    share with its standard error; he_zero_bias adds the analytic bound under each width."""
     if fmt == "table":
         rows = list(points)
         spec = scenario.sweep
-        out.write(f"{scenario.name}: share of nets born dead ({rows[0].trials if rows else 0} trials per cell)\n")
+        out.write(f"{scenario.name}: share of nets born dead ± standard error "
+                  f"({rows[0].trials if rows else 0} trials per cell)\n")
         for init in spec.inits:
-            out.write(f"\n{init:<6}" + "".join(f"{'depth ' + str(d):>10}" for d in spec.depths) + "\n")
+            out.write(f"\n{init:<12}" + "".join(f"{'depth ' + str(d):>14}" for d in spec.depths) + "\n")
             for width in spec.widths:
                 cells = {p.depth: p for p in rows if p.init == init and p.width == width}
-                out.write(f"width {width:<3}" + "".join(f"{cells[d].born_dead_fraction:>10.3f}" for d in spec.depths)
-                          + "\n")
+                out.write(f"width {width:<6}" + "".join(
+                    f"{cells[d].born_dead_fraction:>8.3f} ±{cells[d].standard_error:.3f}" for d in spec.depths) + "\n")
+                if init == "he_zero_bias":
+                    out.write((f"{'  bound':<12}" + "".join(f"{cells[d].bound:>8.3f}{'':6}" for d in spec.depths)).rstrip()
+                              + "\n")
+            near = [p for p in rows if p.init == init and p.near_constant]
+            if near:
+                out.write("near constant (alive, output varies < 1e-9 relative): " + ", ".join(
+                    f"width {p.width} depth {p.depth} {p.near_constant_fraction:.3f}" for p in near) + "\n")
         return
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
@@ -145,7 +155,7 @@ def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out:
     for point in points:
         row = point.to_dict(scenario.name)
         if writer:
-            writer.writerow([row[c] for c in SWEEP_COLUMNS])
+            writer.writerow(["" if row[c] is None else row[c] for c in SWEEP_COLUMNS])
         else:
             out.write(json.dumps(row, separators=(",", ":")) + "\n")
         out.flush()

@@ -129,7 +129,7 @@ class DiagnosisSpec:
     sparse_threshold: float = 0.1
 
 
-SWEEP_INITS = ("he", "rai")
+SWEEP_INITS = ("he", "he_zero_bias", "rai")
 
 
 @dataclass(frozen=True)

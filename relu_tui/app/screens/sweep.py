@@ -1,4 +1,5 @@
-"""The born-dead sweep: probability that a net is born dead against depth, one line per width and init."""
+"""The born-dead sweep: probability that a net is born dead against depth, one line per width and init,
+and the analytic bound for zero biases."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from relu_tui.app.widgets.chart import LineChart, Series
 from relu_tui.app.screens.main import QUIT
-from relu_tui.app.palette import SERIES_COLORS
+from relu_tui.app.palette import DIM, SERIES_COLORS
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
     from relu_tui.engine.sweep import SweepPoint
 
 _COLORS = SERIES_COLORS
+_STYLE = {"he": ("──", {}), "he_zero_bias": ("╌╌", {"dashed": True}), "rai": ("··", {"dotted": True})}
 
 
 class SweepScreen(Screen[None]):
@@ -34,9 +36,9 @@ class SweepScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         spec = self.scenario.sweep
         about = Text(f"{self.scenario.title}: share of random nets born dead", style="bold")
-        about.append(f"\n{spec.trials} nets per point, one input on [{spec.low:.3g}, {spec.high:.3g}], "
-                     "He (solid) vs RAI (dotted); every input giving the same output counts as born dead.",
-                     style="dim")
+        about.append(f"\n{spec.trials} nets per point, one input on {spec.points} points of [{spec.low:.3g}, "
+                     f"{spec.high:.3g}]; a net is born dead when some layer gives one output for every input. "
+                     "Grey: the bound 1 - (1 - 2^-width)^depth for zero biases.", style="dim")
         yield Static(about, id="sweep-title")
         yield ProgressBar(total=spec.size, id="sweep-progress", show_eta=False)
         yield LineChart(id="sweep-plot")
@@ -48,17 +50,22 @@ class SweepScreen(Screen[None]):
         spec = self.scenario.sweep
         self.query_one(ProgressBar).update(progress=len(points))
         series, legend = [], Text()
+        for width in spec.widths:  # the bounds first, so the measured lines cover them where they meet
+            bound = sorted((p.depth, p.bound) for p in points if p.width == width and p.bound is not None)
+            if bound:
+                depth, value = np.array(bound, dtype=float).T
+                series.append(Series(depth, value, DIM.color.name))
         for w_index, width in enumerate(spec.widths):
             color = _COLORS[w_index % len(_COLORS)]
-            legend.append(f"width {width}: ", style=color)
+            legend.append(f"width {width}  ", style=color)
             for init in spec.inits:
-                dotted = init != "he"
-                legend.append(f"{'··' if dotted else '──'} {init}  ", style=color)
                 line = sorted((p.depth, p.born_dead_fraction) for p in points if p.width == width and p.init == init)
                 if line:
                     depth, share = np.array(line, dtype=float).T
-                    series.append(Series(depth, share, color, dotted=dotted))
-            legend.append("  ")
+                    series.append(Series(depth, share, color, **_STYLE[init][1]))
+        legend.append("  " + "  ".join(f"{_STYLE[init][0]} {init}" for init in spec.inits))
+        if "he_zero_bias" in spec.inits:
+            legend.append("  ── bound (he_zero_bias)", style=DIM)
         self.query_one(LineChart).plot(series, (min(spec.depths), max(spec.depths)), (0.0, 1.0),
                                        x_label="depth (hidden layers) · y: P(born dead)")
         self.query_one("#sweep-legend", Static).update(legend)

@@ -25,12 +25,14 @@ _BRAILLE_BASE = 0x2800
 
 @dataclass(frozen=True)
 class Series:
-    """One line: y values at x positions (NaN leaves a gap), drawn in ``color``; dotted skips every other dot."""
+    """One line: y values at x positions (NaN leaves a gap), drawn in ``color``; dotted keeps one dot column
+    in three, dashed draws three columns and skips three."""
 
     x: np.ndarray
     y: np.ndarray
     color: str
     dotted: bool = False
+    dashed: bool = False
 
 
 def _canvas_rows(series: Series, columns: int, rows: int, x_range: tuple[float, float],
@@ -61,6 +63,8 @@ def _canvas_rows(series: Series, columns: int, rows: int, x_range: tuple[float, 
     if series.dotted:
         inside &= px % 3 == 0
         lo = hi = py
+    elif series.dashed:
+        inside &= px % 6 < 3
     counts = np.where(inside, hi - lo + 1, 0)
     cols = np.repeat(px, counts)
     starts = np.repeat(lo, counts)
