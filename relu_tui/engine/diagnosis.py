@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from relu_tui.engine.records import ALIVE, BORN_DEAD, DEAD, NO_CAUSE, UPDATE, UPSTREAM, LayerRecord
-from relu_tui.engine.states import carry_deaths, classify
+from relu_tui.engine.states import carry_deaths, classify, dormant
 
 
 def diagnose_layer(
@@ -21,6 +21,7 @@ def diagnose_layer(
     bias: torch.Tensor,
     step: np.ndarray,
     sparse_threshold: float,
+    dormant_threshold: float = 0.0,
 ) -> LayerRecord:
     """Statistics of one layer from its pre-activations ``z`` and activations ``a`` (samples x units)
     and its parameters (with ``.grad`` of the full-training-set loss); death tracking starts blank."""
@@ -33,6 +34,7 @@ def diagnose_layer(
         b = bias.detach()
         by_bias = (preact_max <= 0) & (preact_max - b > 0)
         width = z.shape[1]
+        dormant_score, is_dormant = dormant(a.abs().mean(dim=0).numpy(), dormant_threshold)
         return LayerRecord(
             name=name,
             activation=activation,
@@ -51,6 +53,8 @@ def diagnose_layer(
             death_step=np.zeros(width, dtype=np.float32),
             death_lr=np.zeros(width, dtype=np.float32),
             revived=np.zeros(width, dtype=bool),
+            dormant_score=dormant_score,
+            dormant=is_dormant,
         )
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 RECORD_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_loss", "test_accuracy", "diverged",
                   "learning_rate")
 UNIT_COLUMNS = ("index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max", "preact_mean",
-                "mean_activation", "bias", "step", "epoch_of_death", "cause")
+                "mean_activation", "bias", "step", "epoch_of_death", "cause", "dormant_score", "dormant")
 CSV_COLUMNS = (*RECORD_COLUMNS, "layer", "activation", *UNIT_COLUMNS)
 
 

@@ -278,7 +278,7 @@ class Trainer:
             step = self._step_sizes(i)
             layer = diagnose_layer(layer_spec.name, layer_spec.activation.describe(), layer_spec.activation.can_die,
                                    pre[i].detach(), post[i].detach(), linear.weight, linear.bias, step,
-                                   spec.diagnosis.sparse_threshold)
+                                   spec.diagnosis.sparse_threshold, spec.diagnosis.dormant_threshold)
             track_deaths(layer, previous.layers[i] if previous else None, self.epoch, rate)
             layers.append(layer)
         with torch.no_grad():

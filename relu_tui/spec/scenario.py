@@ -127,6 +127,7 @@ class TrainingSpec:
 @dataclass(frozen=True)
 class DiagnosisSpec:
     sparse_threshold: float = 0.1
+    dormant_threshold: float = 0.025  # tau: a unit is dormant when its score is at most this
 
 
 SWEEP_INITS = ("he", "he_zero_bias", "rai")
@@ -344,7 +345,8 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     model = _parse_model(top.sub("model", default={}), data)
     training = _parse_training(top.sub("training", default={}))
     diag_table = top.sub("diagnosis", default={})
-    diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
+    diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1),
+                              diag_table.take("dormant_threshold", Number(0, 1), 0.025))
     diag_table.done()
     sweep = _parse_sweep(top.sub("sweep")) if top.has("sweep") else None
     top.done(*(("variants",) if allow_variants else ()))
