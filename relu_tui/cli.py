@@ -22,7 +22,7 @@ usage: relu-tui [SCENARIO] [--variant NAME]     open the app (no SCENARIO: pick 
        relu-tui check SCENARIO...               validate scenario files (exit 2 on any error)
        relu-tui list                            the bundled scenarios
        relu-tui sweep SCENARIO [--trials N] [--workers N] [--format jsonl|csv|table]
-                                                born-dead probability over the scenario's [sweep] grid
+                                                the scenario's [sweep]: Monte Carlo at initialization
        relu-tui bench [--repeats N] [--quick] [--only engine,keys,play,startup,scale,monitor]
                                                 the speed a user feels, measured against targets
        relu-tui screenshot SCENARIO -o FILE.svg [--variant NAME] [--epochs N] [--size 120x40]
@@ -181,7 +181,7 @@ def _list(args: list[str]) -> int:
 
 
 def _sweep(args: list[str]) -> int:
-    parser = _Parser(prog="relu-tui sweep", description="Monte Carlo: how often is a deep narrow net born dead?")
+    parser = _Parser(prog="relu-tui sweep", description="Monte Carlo at initialization: how often is a deep narrow net born dead, or a unit dead everywhere?")
     parser.add_argument("scenario")
     parser.add_argument("--trials", type=_positive, help="random nets per grid point (default: the scenario's)")
     parser.add_argument("--workers", type=_positive, help="processes (default: one per core)")

@@ -14,6 +14,7 @@ from relu_tui.engine.records import ALIVE, STATES, EpochRecord
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
+    from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
 
 RECORD_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_loss", "test_accuracy", "diverged",
@@ -125,11 +126,17 @@ class TableWriter:
 
 SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction", "standard_error",
                  "near_constant", "near_constant_fraction", "bound")
+STABLE_COLUMNS = ("scenario", "inputs", "width", "trials", "dead_everywhere", "dead_everywhere_fraction",
+                  "standard_error", "published", "dead_on_data", "dead_on_data_fraction")
 
 
-def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
+def write_sweep(points: Iterable[SweepPoint | StablePoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
     """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across, each
     share with its standard error; he_zero_bias adds the analytic bound under each width."""
+    stable = scenario.sweep.kind == "stably_unactivated"
+    if fmt == "table" and stable:
+        _stable_table(list(points), scenario, out)
+        return
     if fmt == "table":
         rows = list(points)
         spec = scenario.sweep
@@ -149,16 +156,27 @@ def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out:
                 out.write("near constant (alive, output varies < 1e-9 relative): " + ", ".join(
                     f"width {p.width} depth {p.depth} {p.near_constant_fraction:.3f}" for p in near) + "\n")
         return
+    columns = STABLE_COLUMNS if stable else SWEEP_COLUMNS
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
-        writer.writerow(SWEEP_COLUMNS)
+        writer.writerow(columns)
     for point in points:
         row = point.to_dict(scenario.name)
         if writer:
-            writer.writerow(["" if row[c] is None else row[c] for c in SWEEP_COLUMNS])
+            writer.writerow(["" if row[c] is None else row[c] for c in columns])
         else:
             out.write(json.dumps(row, separators=(",", ":")) + "\n")
         out.flush()
+
+
+def _stable_table(rows: list[StablePoint], scenario: Scenario, out: IO[str]) -> None:
+    out.write(f"{scenario.name}: share of second-layer units dead on all of R^n0, against the published value, "
+              f"and dead on the data ({rows[0].trials if rows else 0} trials per cell)\n")
+    out.write(f"\n{'inputs':>6} {'width':>5} {'everywhere':>16} {'published':>10} {'on the data':>12}\n")
+    for p in rows:
+        published = "-" if p.published is None else f"{p.published:.4f}"
+        out.write(f"{p.inputs:>6} {p.width:>5} {p.everywhere_fraction:>9.4f} ±{p.standard_error:.4f} {published:>10} "
+                  f"{p.on_data_fraction:>12.4f}\n")
 
 
 class ProgressBar:

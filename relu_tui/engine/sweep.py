@@ -1,4 +1,5 @@
-"""Born dead at initialization: a Monte Carlo sweep over width, depth and initialization.
+"""Born dead at initialization: a Monte Carlo sweep over width, depth and initialization (and the
+runner of every [sweep], the stably-unactivated kind included).
 
 Following Lu, Shin, Su and Karniadakis, "Dying ReLU and Initialization: Theory and Numerical
 Examples" (2019), the nets here have one input, ``depth`` ReLU layers of ``width`` units and one of
@@ -25,12 +26,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
 from relu_tui.spec.inits import rai
 from relu_tui.spec.scenario import Scenario, SweepSpec
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.engine.stably_unactivated import StablePoint, measure
 
 NEAR_CONSTANT = 1e-9  # relative variation of the output below which a living net counts as near constant
 
@@ -121,8 +124,8 @@ def count_born_dead(width: int, depth: int, init: str, trials: int, seed: int, p
     return int(dead.sum()), int(near.sum())
 
 
-def _point(args: tuple) -> SweepPoint:
-    width, depth, init, trials, seed, points, low, high = args
+def _point(width: int, depth: int, init: str, trials: int, seed: int, points: int, low: float,
+           high: float) -> SweepPoint:
     torch.set_num_threads(1)  # the workers already share out the cores
     return SweepPoint(width, depth, init, trials, *count_born_dead(width, depth, init, trials, seed, points, low, high))
 
@@ -131,23 +134,31 @@ def grid(spec: SweepSpec) -> list[tuple[str, int, int]]:
     return [(init, width, depth) for init in spec.inits for width in spec.widths for depth in spec.depths]
 
 
-def run_sweep(scenario: Scenario, trials: int | None = None, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint]:
-    """Every grid point of the scenario's [sweep], in grid order; ``progress(done, total)`` as they finish."""
+def _tasks(scenario: Scenario, trials: int) -> list[Callable[[], SweepPoint | StablePoint]]:
+    """The grid points of the scenario's [sweep], each a call that computes it."""
     spec = scenario.sweep
     assert spec is not None, "the scenario has no [sweep] table"
-    n = trials or spec.trials
-    tasks = [(w, d, i, n, scenario.seed, spec.points, spec.low, spec.high) for i, w, d in grid(spec)]
+    where = (scenario.seed, spec.points, spec.low, spec.high)
+    if spec.kind == "stably_unactivated":
+        return [partial(measure, n0, n1, trials, *where) for n0 in spec.inputs for n1 in spec.widths]
+    return [partial(_point, w, d, i, trials, *where) for i, w, d in grid(spec)]
+
+
+def run_sweep(scenario: Scenario, trials: int | None = None, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint | StablePoint]:
+    """Every grid point of the scenario's [sweep], in grid order; ``progress(done, total)`` as they finish."""
+    assert scenario.sweep is not None, "the scenario has no [sweep] table"
+    tasks = _tasks(scenario, trials or scenario.sweep.trials)
     workers = workers or os.cpu_count() or 1
     if workers == 1:
         for done, task in enumerate(tasks, start=1):
-            point = _point(task)
+            point = task()
             if progress:
                 progress(done, len(tasks))
             yield point
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:  # torch releases the GIL in its kernels
-        futures = [pool.submit(_point, task) for task in tasks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # torch and NumPy release the GIL in their kernels
+        futures = [pool.submit(task) for task in tasks]
         for future in futures:
             yield future.result()
             if progress:

@@ -131,22 +131,28 @@ class DiagnosisSpec:
 
 
 SWEEP_INITS = ("he", "he_zero_bias", "rai")
+SWEEP_KINDS = ("born_dead", "stably_unactivated")
 
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """A Monte Carlo grid of deep, narrow ReLU nets on one input: how often is one born dead?"""
+    """A Monte Carlo grid at initialization: how often is a deep, narrow ReLU net on one input born
+    dead (kind born_dead), or a second-layer unit dead on all of R^n0 (kind stably_unactivated)?"""
 
     widths: tuple[int, ...]
     depths: tuple[int, ...]
     inits: tuple[str, ...]
     trials: int
-    points: int  # inputs on the grid over [low, high]
+    points: int  # inputs on the grid over [low, high] (per input dimension: about points^(1/n0))
     low: float
     high: float
+    kind: str = "born_dead"
+    inputs: tuple[int, ...] = ()  # n0 of a stably_unactivated sweep
 
     @property
     def size(self) -> int:
+        if self.kind == "stably_unactivated":
+            return len(self.widths) * len(self.inputs)
         return len(self.widths) * len(self.depths) * len(self.inits)
 
 
@@ -354,6 +360,9 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
 
 
 def _parse_sweep(table: Table) -> SweepSpec:
+    kind = table.take("kind", Choice(SWEEP_KINDS), "born_dead")
+    if kind == "stably_unactivated":
+        return _parse_stable_sweep(table)
     widths = table.take_list("widths", Integer(1, 256), [2, 3, 4, 5, 10])
     depths = table.take_list("depths", Integer(1, 200), [2, 5, 10, 20, 30, 40, 50])
     inits = table.take_list("inits", Choice(SWEEP_INITS), list(SWEEP_INITS))
@@ -365,6 +374,23 @@ def _parse_sweep(table: Table) -> SweepSpec:
         raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
     table.done()
     return SweepSpec(widths, depths, inits, trials, points, low, high)
+
+
+def _parse_stable_sweep(table: Table) -> SweepSpec:
+    """A sweep of the first layer's width n1 for n0 = 1 and 2 inputs: second-layer units dead everywhere."""
+    for key in ("depths", "inits"):
+        if table.has(key):
+            raise table.error(key, "only used with kind = 'born_dead'", value=table.data[key])
+    inputs = table.take_list("inputs", Integer(1, 2), [1, 2])
+    widths = table.take_list("widths", Integer(1, 16), [1, 2, 3, 4, 6, 8])
+    trials = table.take("trials", Integer(1, 1_000_000), 20_000)
+    points = table.take("points", Integer(2, 10_000), 256)
+    low = table.take("low", Number(), -math.sqrt(3))
+    high = table.take("high", Number(), math.sqrt(3))
+    if low >= high:
+        raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
+    table.done()
+    return SweepSpec(widths, (), (), trials, points, low, high, kind="stably_unactivated", inputs=inputs)
 
 
 _GENERATOR_ONLY = ("generator", "n_samples", "noise")

@@ -1,5 +1,6 @@
-"""The born-dead sweep: probability that a net is born dead against depth, one line per width and init,
-and the analytic bound for zero biases."""
+"""The sweep screen. Born dead: probability that a net is born dead against depth, one line per width
+and init, and the analytic bound for zero biases. Stably unactivated: probability that a second-layer
+unit is dead everywhere against the first layer's width, beside the published value and dead on the data."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from relu_tui.app.palette import DIM, SERIES_COLORS
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
+    from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
 
 _COLORS = SERIES_COLORS
@@ -35,10 +37,16 @@ class SweepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         spec = self.scenario.sweep
-        about = Text(f"{self.scenario.title}: share of random nets born dead", style="bold")
-        about.append(f"\n{spec.trials} nets per point, one input on {spec.points} points of [{spec.low:.3g}, "
-                     f"{spec.high:.3g}]; a net is born dead when some layer gives one output for every input. "
-                     "Grey: the bound 1 - (1 - 2^-width)^depth for zero biases.", style="dim")
+        if spec.kind == "stably_unactivated":
+            about = Text(f"{self.scenario.title}: share of second-layer units dead on all of R^n0", style="bold")
+            about.append(f"\n{spec.trials} two-layer nets per point, i.i.d. N(0, 1) weights and biases. Solid: dead "
+                         "everywhere (exact); dotted: dead on a grid of the data range; grey: the published value.",
+                         style="dim")
+        else:
+            about = Text(f"{self.scenario.title}: share of random nets born dead", style="bold")
+            about.append(f"\n{spec.trials} nets per point, one input on {spec.points} points of [{spec.low:.3g}, "
+                         f"{spec.high:.3g}]; a net is born dead when some layer gives one output for every input. "
+                         "Grey: the bound 1 - (1 - 2^-width)^depth for zero biases.", style="dim")
         yield Static(about, id="sweep-title")
         yield ProgressBar(total=spec.size, id="sweep-progress", show_eta=False)
         yield LineChart(id="sweep-plot")
@@ -46,9 +54,19 @@ class SweepScreen(Screen[None]):
         yield Static(id="sweep-table")
         yield Footer()
 
-    def show(self, points: list[SweepPoint]) -> None:
+    def show(self, points: list[SweepPoint] | list[StablePoint]) -> None:
         spec = self.scenario.sweep
         self.query_one(ProgressBar).update(progress=len(points))
+        if spec.kind == "stably_unactivated":
+            self._show_stable(points)
+        else:
+            self._show_born_dead(points)
+        done = len(points) == spec.size
+        self.query_one("#sweep-table", Static).update(
+            Text("done" if done else f"{len(points)} of {spec.size} grid points…", style="dim"))
+
+    def _show_born_dead(self, points: list[SweepPoint]) -> None:
+        spec = self.scenario.sweep
         series, legend = [], Text()
         for width in spec.widths:  # the bounds first, so the measured lines cover them where they meet
             bound = sorted((p.depth, p.bound) for p in points if p.width == width and p.bound is not None)
@@ -69,6 +87,25 @@ class SweepScreen(Screen[None]):
         self.query_one(LineChart).plot(series, (min(spec.depths), max(spec.depths)), (0.0, 1.0),
                                        x_label="depth (hidden layers) · y: P(born dead)")
         self.query_one("#sweep-legend", Static).update(legend)
-        done = len(points) == spec.size
-        self.query_one("#sweep-table", Static).update(
-            Text("done" if done else f"{len(points)} of {spec.size} grid points…", style="dim"))
+
+    def _show_stable(self, points: list[StablePoint]) -> None:
+        spec = self.scenario.sweep
+        series, legend = [], Text()
+        for index, n0 in enumerate(spec.inputs):
+            color = _COLORS[index % len(_COLORS)]
+            mine = sorted((p for p in points if p.inputs == n0), key=lambda p: p.width)
+            legend.append(f"n0 = {n0}  ", style=color)
+            published = [(p.width, p.published) for p in mine if p.published is not None]
+            if published:
+                width, value = np.array(published, dtype=float).T
+                series.append(Series(width, value, DIM.color.name, dashed=True))
+            if mine:
+                width = np.array([p.width for p in mine], dtype=float)
+                series.append(Series(width, np.array([p.on_data_fraction for p in mine]), color, dotted=True))
+                series.append(Series(width, np.array([p.everywhere_fraction for p in mine]), color))
+        legend.append("  ── dead everywhere  ·· dead on the data")
+        legend.append("  ╌╌ published", style=DIM)
+        top = max([0.5, *(p.on_data_fraction for p in points)])
+        self.query_one(LineChart).plot(series, (min(spec.widths), max(spec.widths)), (0.0, float(np.ceil(top * 10) / 10)),
+                                       x_label="n1 (first layer's width) · y: P(second-layer unit dead)")
+        self.query_one("#sweep-legend", Static).update(legend)
