@@ -25,12 +25,12 @@ class Network(nn.Module):
             for index, layer in enumerate(spec.layers):
                 linear = nn.Linear(fan_in, layer.width)
                 gain = activation_gain(layer.activation.kind, layer.activation.negative_slope)
-                _fill(linear, layer.weight_init, layer.bias_init, seed, index, gain)
+                fill(linear, layer.weight_init, layer.bias_init, seed, index, gain)
                 self.hidden.append(linear)
                 self.activations.append(layer.activation.module(layer.width))
                 fan_in = layer.width
             self.head = nn.Linear(fan_in, output_width(n_classes))
-            _fill(self.head, spec.output.weight_init, spec.output.bias_init, seed, "output", 1.0)
+            fill(self.head, spec.output.weight_init, spec.output.bias_init, seed, "output", 1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for linear, act in zip(self.hidden, self.activations):
@@ -70,13 +70,15 @@ class Network(nn.Module):
         return int((self.predict(output) == target).sum()) / len(target)
 
 
-def _fill(linear: nn.Linear, weight_init, bias_init, seed: int, layer: int | str, gain: float) -> None:
+def fill(linear: nn.Linear, weight_init, bias_init, seed: int, layer: int | str, gain: float,
+          stream: tuple[str | int, ...] = ("init",)) -> None:
+    """Draw ``linear``'s weights and bias as its specs say, from the seed's ``stream`` for this layer."""
     fan_out, fan_in = linear.weight.shape
-    generator = torch_rng(seed, "init", layer, "weight")
+    generator = torch_rng(seed, *stream, layer, "weight")
     if weight_init.kind == "rai":  # weights and bias are drawn together, one row per unit
         rows = rai((fan_out, fan_in + 1), generator)
         linear.weight.copy_(rows[:, :fan_in])
         linear.bias.copy_(rows[:, fan_in])
         return
     linear.weight.copy_(draw(weight_init, (fan_out, fan_in), generator, fan_in, fan_out, gain))
-    linear.bias.copy_(draw(bias_init, (fan_out,), torch_rng(seed, "init", layer, "bias"), fan_in, fan_out, gain))
+    linear.bias.copy_(draw(bias_init, (fan_out,), torch_rng(seed, *stream, layer, "bias"), fan_in, fan_out, gain))

@@ -25,6 +25,7 @@ from relu_tui.engine.history import DEFAULT_BUDGET_MB, History
 from relu_tui.engine.memory import release_freed_memory
 from relu_tui.engine.model import Network
 from relu_tui.engine.records import EpochRecord
+from relu_tui.engine.revive import revive
 from relu_tui.spec.scenario import Scenario, TrainingSpec
 from relu_tui.engine.seeding import torch_rng
 
@@ -149,7 +150,7 @@ class Trainer:
         batches = self._batches(self.epoch + 1)
         if self.diverged or batches is None:
             return self.step_epoch()
-        self._set_learning_rate(self.epoch + 1)
+        self._start_epoch(self.epoch + 1)
         ok = self._train_on(batches[self.batch])
         self.batch += 1
         if self.batch == len(batches) or not ok:
@@ -215,6 +216,15 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = rate
 
+    def _start_epoch(self, epoch: int) -> None:
+        """What the events ask before the updates of ``epoch``: its learning rate and, before its first
+        update, a revival of the dead and dormant units."""
+        self._set_learning_rate(epoch)
+        if self.batch == 0 and self.scenario.training.revives_at(epoch):
+            revive(self.model, self.optimizer, self._epoch_record, self.scenario.seed, epoch)
+            self._grads_fresh = False
+            self._epoch_start = self._hidden_params()  # step sizes measure the updates, not the revival
+
     def _train_on(self, index: torch.Tensor) -> bool:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
         self.optimizer.zero_grad(set_to_none=True)
@@ -228,7 +238,7 @@ class Trainer:
     def _train_rest_of_epoch(self, on_batch: BatchProgress | None = None) -> bool:
         """False if ``on_batch`` stopped the epoch before its last batch."""
         epoch = self.epoch + 1
-        self._set_learning_rate(epoch)
+        self._start_epoch(epoch)
         batches = self._batches(epoch)
         if batches is None:
             if not self._grads_fresh:

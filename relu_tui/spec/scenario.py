@@ -24,7 +24,7 @@ from relu_tui.files import SCENARIO_LIMIT, read_text
 from relu_tui.spec.generators import GENERATORS
 from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, extent, parse_init
 from relu_tui.spec.locate import KeyLocator
-from relu_tui.spec.validate import FLOAT32_MAX, Choice, Context, Integer, Number, KeyPath, Table, Text, did_you_mean, dotted
+from relu_tui.spec.validate import FLOAT32_MAX, Boolean, Choice, Context, Integer, Number, KeyPath, Table, Text, did_you_mean, dotted
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 TRANSFORMS = ("none", "standardize", "shift")
@@ -99,10 +99,12 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """From ``epoch`` on (its update included) the learning rate is ``learning_rate``."""
+    """Before the update of ``epoch``: from then on the learning rate is ``learning_rate`` (None: unchanged);
+    ``revive``: dead and dormant units start afresh (ReDo)."""
 
     epoch: int
-    learning_rate: float
+    learning_rate: float | None
+    revive: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,13 @@ class TrainingSpec:
         """The rate used by the update of ``epoch`` (epochs count from 1)."""
         rate = self.learning_rate
         for event in self.events:
-            if event.epoch <= epoch:
+            if event.epoch <= epoch and event.learning_rate is not None:
                 rate = event.learning_rate
         return rate
+
+    def revives_at(self, epoch: int) -> bool:
+        """Whether an event revives dead and dormant units before the update of ``epoch``."""
+        return any(event.revive and event.epoch == epoch for event in self.events)
 
 
 @dataclass(frozen=True)
@@ -624,12 +630,17 @@ def _parse_training(table: Table) -> TrainingSpec:
     events = []
     for event_table in table.list_of_tables("events", max_len=MAX_EVENTS):
         epoch = event_table.take("epoch", Integer(1, 1_000_000))
-        rate = event_table.take("learning_rate", Number(low=0, low_open=True))
-        _check_rate(event_table, "learning_rate", rate, optimizer)
+        rate = event_table.take("learning_rate", Number(low=0, low_open=True), None)
+        if rate is not None:
+            _check_rate(event_table, "learning_rate", rate, optimizer)
+        revive = event_table.take("revive", Boolean(), False)
+        if rate is None and not revive:
+            raise event_table.error("learning_rate", "the event does nothing",
+                                    expected="a learning_rate, or revive = true")
         event_table.done()
         if any(e.epoch == epoch for e in events):
             raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")
-        events.append(Event(epoch, rate))
+        events.append(Event(epoch, rate, revive))
     table.done()
     return TrainingSpec(optimizer, learning_rate, momentum, batch_size, weight_decay, epochs,
                         tuple(sorted(events, key=lambda e: e.epoch)))

@@ -148,6 +148,13 @@ class Text(Check):
         return "bad value", self.expected
 
 
+class Boolean(Check):
+    expected = "true or false"
+
+    def convert(self, value: Any) -> bool | None:
+        return value if isinstance(value, bool) else None
+
+
 @dataclass(frozen=True)
 class Choice(Check):
     options: Sequence[str]
