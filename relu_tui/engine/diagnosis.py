@@ -58,9 +58,10 @@ def diagnose_layer(
         )
 
 
-def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, learning_rate: float) -> None:
-    """Carry death bookkeeping over from ``previous`` (the last epoch) and record new deaths and revivals,
-    with the cause of each new death."""
+def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, learning_rate: float,
+                 batch: int = 0) -> None:
+    """Carry death bookkeeping over from ``previous`` (the last record) and record new deaths and revivals,
+    with the cause of each new death; ``batch``: the mini-batch of ``epoch`` just done (0: its end)."""
     died, revived, new, still = carry_deaths(layer.state, None if previous is None else previous.epoch_of_death,
                                              None if previous is None else previous.revived, epoch)
     layer.epoch_of_death[:] = died
@@ -68,11 +69,12 @@ def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, l
     if previous is None:
         layer.cause[new] = BORN_DEAD
         return
-    for name in ("cause", "death_step", "death_lr", "by_bias"):
+    for name in ("cause", "death_step", "death_lr", "by_bias", "death_batch"):
         getattr(layer, name)[still] = getattr(previous, name)[still]
     moved = layer.step > 0
     layer.cause[new & moved] = UPDATE
     layer.cause[new & ~moved] = UPSTREAM
     layer.death_step[new & moved] = layer.step[new & moved]
     layer.death_lr[new & moved] = learning_rate
+    layer.death_batch[new] = batch
     layer.cause[layer.state != DEAD] = NO_CAUSE

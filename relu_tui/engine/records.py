@@ -57,12 +57,15 @@ class LayerRecord:
     revived: np.ndarray  # bool: was dead once and came back
     dormant_score: np.ndarray | None = None  # mean |activation| over the data / the layer's average (NaN: unknown)
     dormant: np.ndarray | None = None  # bool: dormant_score <= the diagnosis's dormant_threshold
+    death_batch: np.ndarray | None = None  # int32: the mini-batch of the epoch it died in (0: found at an epoch's end)
 
     def __post_init__(self) -> None:
         if self.dormant_score is None:
             self.dormant_score = np.full(self.width, np.nan, dtype=np.float32)
         if self.dormant is None:
             self.dormant = np.zeros(self.width, dtype=bool)
+        if self.death_batch is None:
+            self.death_batch = np.zeros(self.width, dtype=np.int32)
 
     @property
     def width(self) -> int:

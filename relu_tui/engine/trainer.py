@@ -92,6 +92,7 @@ class Trainer:
         self.dataset = dataset if dataset is not None else make_dataset(scenario.data, scenario.seed, scenario.source)
         self.model = Network(scenario.model, self.dataset.n_features, self.dataset.n_classes, scenario.seed)
         self.optimizer = make_optimizer(self.model.parameters(), scenario.training)
+        self.targets = self.dataset.y_train  # what the current epoch trains on (events may shuffle it)
         self.history = History(lambda c: c.nbytes, history_budget_mb)
         self.epoch = 0
         self.batch = 0  # mini-batches done in epoch + 1
@@ -123,14 +124,15 @@ class Trainer:
         found = self.history.records.get(epoch) or self._recomputed.get(epoch)
         if found is not None:
             return found
-        live = (self._checkpoint(), self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start)
+        live = (self._checkpoint(), self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start,
+                self.targets)
         start, checkpoint = self.history.checkpoints.at_or_before(epoch)
         self._restore(checkpoint)
         for record in self._replay(epoch):
             self._recomputed[record.epoch] = record
         while len(self._recomputed) > 64:
             self._recomputed.popitem(last=False)
-        state, self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start = live
+        state, self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start, self.targets = live
         self._load(state)
         self._grads_fresh = False  # .grad now holds the replay's gradient
         return self._recomputed[epoch]
@@ -155,7 +157,7 @@ class Trainer:
         self.batch += 1
         if self.batch == len(batches) or not ok:
             return self._store(self._close_epoch(self._epoch_record))
-        self.record = self._diagnose(previous=self._epoch_record)
+        self.record = self._diagnose(previous=self.record)  # within the epoch: deaths keep their batch
         return self.record
 
     def step_epoch(self, on_batch: BatchProgress | None = None) -> EpochRecord:
@@ -167,7 +169,7 @@ class Trainer:
             return self.record
         previous = self._epoch_record
         if not self._train_rest_of_epoch(on_batch):
-            self.record = self._diagnose(previous=self._epoch_record)
+            self.record = self._diagnose(previous=self.record)
             return self.record
         return self._store(self._close_epoch(previous))
 
@@ -216,10 +218,21 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = rate
 
+    def _targets_at(self, epoch: int) -> torch.Tensor:
+        """The training targets of ``epoch``: the data's, or those of the last shuffle in effect."""
+        since = self.scenario.training.targets_shuffled(epoch)
+        if since is None:
+            return self.dataset.y_train
+        order = torch.randperm(self.n_train, generator=torch_rng(self.scenario.seed, "targets", since))
+        return self.dataset.y_train[order]
+
     def _start_epoch(self, epoch: int) -> None:
-        """What the events ask before the updates of ``epoch``: its learning rate and, before its first
-        update, a revival of the dead and dormant units."""
+        """What the events ask before the updates of ``epoch``: its learning rate, its targets and,
+        before its first update, a revival of the dead and dormant units."""
         self._set_learning_rate(epoch)
+        if self.batch == 0 and self.scenario.training.targets_shuffled(epoch) == epoch:
+            self.targets = self._targets_at(epoch)
+            self._grads_fresh = False
         if self.batch == 0 and self.scenario.training.revives_at(epoch):
             revive(self.model, self.optimizer, self._epoch_record, self.scenario.seed, epoch)
             self._grads_fresh = False
@@ -229,7 +242,7 @@ class Trainer:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
         self.optimizer.zero_grad(set_to_none=True)
         output = self.model(self.dataset.x_train[index])
-        loss = self.model.loss(output, self.dataset.y_train[index])
+        loss = self.model.loss(output, self.targets[index])
         loss.backward()
         self.optimizer.step()
         self._grads_fresh = False
@@ -272,7 +285,7 @@ class Trainer:
         """Forward and backward on the whole training set, leaving the gradient in ``.grad``."""
         self.optimizer.zero_grad(set_to_none=True)
         output, pre, post = self.model.forward_traced(self.dataset.x_train)
-        loss = self.model.loss(output, self.dataset.y_train)
+        loss = self.model.loss(output, self.targets)
         loss.backward()
         self._grads_fresh = True
         return output, pre, post, loss
@@ -281,7 +294,9 @@ class Trainer:
         """Diagnose every hidden unit at the current parameters, on the full training set."""
         output, pre, post, loss = self._full_gradient()
         model, spec, data = self.model, self.scenario, self.dataset
-        rate = spec.training.learning_rate_at(self.epoch if self.epoch > 0 else 1)
+        # within an epoch (after some of its mini-batches), deaths and the rate are those of the epoch under way
+        epoch = self.epoch + 1 if self.batch else self.epoch
+        rate = spec.training.learning_rate_at(max(epoch, 1))
         layers = []
         for i, layer_spec in enumerate(spec.model.layers):
             linear = model.hidden[i]
@@ -289,10 +304,10 @@ class Trainer:
             layer = diagnose_layer(layer_spec.name, layer_spec.activation.describe(), layer_spec.activation.can_die,
                                    pre[i].detach(), post[i].detach(), linear.weight, linear.bias, step,
                                    spec.diagnosis.sparse_threshold, spec.diagnosis.dormant_threshold)
-            track_deaths(layer, previous.layers[i] if previous else None, self.epoch, rate)
+            track_deaths(layer, previous.layers[i] if previous else None, epoch, rate, self.batch)
             layers.append(layer)
         with torch.no_grad():
-            accuracy = model.accuracy(output, data.y_train)
+            accuracy = model.accuracy(output, self.targets)
             test_loss = test_accuracy = None
             if len(data.y_test):
                 test_out = model(data.x_test)
@@ -327,6 +342,7 @@ class Trainer:
     def _restore(self, checkpoint: Checkpoint) -> None:
         self._load(checkpoint)
         self.epoch, self.batch = checkpoint.record.epoch, 0
+        self.targets = self._targets_at(self.epoch)
         self.record = self._epoch_record = checkpoint.record
         self._grads_fresh = False
         self._epoch_start = self._hidden_params()

@@ -100,11 +100,12 @@ class ModelSpec:
 @dataclass(frozen=True)
 class Event:
     """Before the update of ``epoch``: from then on the learning rate is ``learning_rate`` (None: unchanged);
-    ``revive``: dead and dormant units start afresh (ReDo)."""
+    ``revive``: dead and dormant units start afresh (ReDo); ``shuffle_targets``: new training targets."""
 
     epoch: int
     learning_rate: float | None
     revive: bool = False
+    shuffle_targets: bool = False  # the training targets move to other samples (a seeded permutation)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ class TrainingSpec:
     def revives_at(self, epoch: int) -> bool:
         """Whether an event revives dead and dormant units before the update of ``epoch``."""
         return any(event.revive and event.epoch == epoch for event in self.events)
+
+    def targets_shuffled(self, epoch: int) -> int | None:
+        """The epoch of the last target shuffle in effect at ``epoch`` (None: the data's own targets)."""
+        return max((e.epoch for e in self.events if e.shuffle_targets and e.epoch <= epoch), default=None)
 
 
 @dataclass(frozen=True)
@@ -634,13 +639,14 @@ def _parse_training(table: Table) -> TrainingSpec:
         if rate is not None:
             _check_rate(event_table, "learning_rate", rate, optimizer)
         revive = event_table.take("revive", Boolean(), False)
-        if rate is None and not revive:
+        shuffle = event_table.take("shuffle_targets", Boolean(), False)
+        if rate is None and not revive and not shuffle:
             raise event_table.error("learning_rate", "the event does nothing",
-                                    expected="a learning_rate, or revive = true")
+                                    expected="a learning_rate, revive = true or shuffle_targets = true")
         event_table.done()
         if any(e.epoch == epoch for e in events):
             raise event_table.error("epoch", "two events at the same epoch", value=epoch, expected="distinct epochs")
-        events.append(Event(epoch, rate, revive))
+        events.append(Event(epoch, rate, revive, shuffle))
     table.done()
     return TrainingSpec(optimizer, learning_rate, momentum, batch_size, weight_decay, epochs,
                         tuple(sorted(events, key=lambda e: e.epoch)))
