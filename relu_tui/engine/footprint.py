@@ -89,6 +89,8 @@ def sweep_bytes(spec: SweepSpec, trials: int | None = None, workers: int | None 
     workers = min(workers or os.cpu_count() or 1, spec.size)
     width = max(spec.widths)
     per_worker = 8 * trials * (3 * spec.points * width + width * (width + 1))
+    if spec.kind == "small_targets":  # training keeps every layer's activations for the backward pass
+        per_worker *= 2 * max(spec.depths)
     return workers * per_worker
 
 

@@ -14,6 +14,7 @@ from relu_tui.engine.records import ALIVE, STATES, EpochRecord
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
+    from relu_tui.engine.small_targets import TargetPoint
     from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
 
@@ -126,16 +127,18 @@ class TableWriter:
 
 SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction", "standard_error",
                  "near_constant", "near_constant_fraction", "bound")
+TARGET_COLUMNS = ("scenario", "scale", "momentum", "width", "depth", "trials", "dead_at_birth", "dead_fraction",
+                  "standard_error", "died_fraction", "died_standard_error")
 STABLE_COLUMNS = ("scenario", "inputs", "width", "trials", "dead_everywhere", "dead_everywhere_fraction",
                   "standard_error", "published", "dead_on_data", "dead_on_data_fraction")
 
 
-def write_sweep(points: Iterable[SweepPoint | StablePoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
+def write_sweep(points: Iterable[SweepPoint | StablePoint | TargetPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
     """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across, each
     share with its standard error; he_zero_bias adds the analytic bound under each width."""
-    stable = scenario.sweep.kind == "stably_unactivated"
-    if fmt == "table" and stable:
-        _stable_table(list(points), scenario, out)
+    kind = scenario.sweep.kind
+    if fmt == "table" and kind != "born_dead":
+        (_stable_table if kind == "stably_unactivated" else _targets_table)(list(points), scenario, out)
         return
     if fmt == "table":
         rows = list(points)
@@ -156,7 +159,7 @@ def write_sweep(points: Iterable[SweepPoint | StablePoint], scenario: Scenario, 
                 out.write("near constant (alive, output varies < 1e-9 relative): " + ", ".join(
                     f"width {p.width} depth {p.depth} {p.near_constant_fraction:.3f}" for p in near) + "\n")
         return
-    columns = STABLE_COLUMNS if stable else SWEEP_COLUMNS
+    columns = {"born_dead": SWEEP_COLUMNS, "stably_unactivated": STABLE_COLUMNS, "small_targets": TARGET_COLUMNS}[kind]
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
         writer.writerow(columns)
@@ -177,6 +180,17 @@ def _stable_table(rows: list[StablePoint], scenario: Scenario, out: IO[str]) -> 
         published = "-" if p.published is None else f"{p.published:.4f}"
         out.write(f"{p.inputs:>6} {p.width:>5} {p.everywhere_fraction:>9.4f} ±{p.standard_error:.4f} {published:>10} "
                   f"{p.on_data_fraction:>12.4f}\n")
+
+
+def _targets_table(rows: list[TargetPoint], scenario: Scenario, out: IO[str]) -> None:
+    spec = scenario.sweep
+    out.write(f"{scenario.name}: share of units dead after {spec.steps} SGD steps on y = scale * sin(x), "
+              f"and of units alive at birth that died ({rows[0].trials if rows else 0} nets per cell)\n")
+    out.write(f"\n{'width':>5} {'depth':>5} {'momentum':>8} {'scale':>7} {'at birth':>9} {'dead after':>16} "
+              f"{'died':>16}\n")
+    for p in rows:
+        out.write(f"{p.width:>5} {p.depth:>5} {p.momentum:>8g} {p.scale:>7g} {p.dead_at_birth:>9.3f} "
+                  f"{p.dead:>9.3f} ±{p.dead_error:.3f} {p.died:>9.3f} ±{p.died_error:.3f}\n")
 
 
 class ProgressBar:

@@ -1,5 +1,5 @@
 """Born dead at initialization: a Monte Carlo sweep over width, depth and initialization (and the
-runner of every [sweep], the stably-unactivated kind included).
+runner of every kind of [sweep]: stably unactivated units and small targets too).
 
 Following Lu, Shin, Su and Karniadakis, "Dying ReLU and Initialization: Theory and Numerical
 Examples" (2019), the nets here have one input, ``depth`` ReLU layers of ``width`` units and one of
@@ -33,8 +33,10 @@ import torch
 from relu_tui.spec.inits import rai
 from relu_tui.spec.scenario import Scenario, SweepSpec
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.engine.small_targets import TargetPoint, train_and_count
 from relu_tui.engine.stably_unactivated import StablePoint, measure
 
+AnyPoint = "SweepPoint | StablePoint | TargetPoint"  # one grid point of any kind of sweep
 NEAR_CONSTANT = 1e-9  # relative variation of the output below which a living net counts as near constant
 
 
@@ -134,18 +136,21 @@ def grid(spec: SweepSpec) -> list[tuple[str, int, int]]:
     return [(init, width, depth) for init in spec.inits for width in spec.widths for depth in spec.depths]
 
 
-def _tasks(scenario: Scenario, trials: int) -> list[Callable[[], SweepPoint | StablePoint]]:
+def _tasks(scenario: Scenario, trials: int) -> list[Callable[[], AnyPoint]]:
     """The grid points of the scenario's [sweep], each a call that computes it."""
     spec = scenario.sweep
     assert spec is not None, "the scenario has no [sweep] table"
     where = (scenario.seed, spec.points, spec.low, spec.high)
     if spec.kind == "stably_unactivated":
         return [partial(measure, n0, n1, trials, *where) for n0 in spec.inputs for n1 in spec.widths]
+    if spec.kind == "small_targets":
+        return [partial(train_and_count, scale, momentum, w, d, trials, *where, spec.learning_rate, spec.steps)
+                for w in spec.widths for d in spec.depths for momentum in spec.momenta for scale in spec.scales]
     return [partial(_point, w, d, i, trials, *where) for i, w, d in grid(spec)]
 
 
 def run_sweep(scenario: Scenario, trials: int | None = None, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Iterator[SweepPoint | StablePoint]:
+              progress: Callable[[int, int], None] | None = None) -> Iterator[AnyPoint]:
     """Every grid point of the scenario's [sweep], in grid order; ``progress(done, total)`` as they finish."""
     assert scenario.sweep is not None, "the scenario has no [sweep] table"
     tasks = _tasks(scenario, trials or scenario.sweep.trials)

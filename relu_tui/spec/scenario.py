@@ -142,7 +142,7 @@ class DiagnosisSpec:
 
 
 SWEEP_INITS = ("he", "he_zero_bias", "rai")
-SWEEP_KINDS = ("born_dead", "stably_unactivated")
+SWEEP_KINDS = ("born_dead", "stably_unactivated", "small_targets")
 
 
 @dataclass(frozen=True)
@@ -159,11 +159,17 @@ class SweepSpec:
     high: float
     kind: str = "born_dead"
     inputs: tuple[int, ...] = ()  # n0 of a stably_unactivated sweep
+    scales: tuple[float, ...] = ()  # a small_targets sweep: the targets' sizes ...
+    momenta: tuple[float, ...] = ()  # ... the SGD momenta ...
+    learning_rate: float = 0.0  # ... and how the nets train
+    steps: int = 0
 
     @property
     def size(self) -> int:
         if self.kind == "stably_unactivated":
             return len(self.widths) * len(self.inputs)
+        if self.kind == "small_targets":
+            return len(self.scales) * len(self.momenta) * len(self.widths) * len(self.depths)
         return len(self.widths) * len(self.depths) * len(self.inits)
 
 
@@ -374,6 +380,8 @@ def _parse_sweep(table: Table) -> SweepSpec:
     kind = table.take("kind", Choice(SWEEP_KINDS), "born_dead")
     if kind == "stably_unactivated":
         return _parse_stable_sweep(table)
+    if kind == "small_targets":
+        return _parse_targets_sweep(table)
     widths = table.take_list("widths", Integer(1, 256), [2, 3, 4, 5, 10])
     depths = table.take_list("depths", Integer(1, 200), [2, 5, 10, 20, 30, 40, 50])
     inits = table.take_list("inits", Choice(SWEEP_INITS), list(SWEEP_INITS))
@@ -387,6 +395,32 @@ def _parse_sweep(table: Table) -> SweepSpec:
     return SweepSpec(widths, depths, inits, trials, points, low, high)
 
 
+def _parse_range(table: Table) -> tuple[float, float]:
+    low = table.take("low", Number(), -math.sqrt(3))
+    high = table.take("high", Number(), math.sqrt(3))
+    if low >= high:
+        raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
+    return low, high
+
+
+def _parse_targets_sweep(table: Table) -> SweepSpec:
+    """Regression nets trained on targets of several sizes, with and without momentum: who dies?"""
+    if table.has("inits"):
+        raise table.error("inits", "only used with kind = 'born_dead'", value=table.data["inits"])
+    scales = table.take_list("scales", Number(low=0, low_open=True, high=1e6), [1.0, 0.1, 0.01])
+    momenta = table.take_list("momenta", Number(0, 1, high_open=True), [0.0, 0.9])
+    widths = table.take_list("widths", Integer(1, 256), [32])
+    depths = table.take_list("depths", Integer(1, 20), [3])
+    trials = table.take("trials", Integer(1, 100_000), 200)
+    points = table.take("points", Integer(2, 10_000), 64)
+    learning_rate = table.take("learning_rate", Number(low=0, low_open=True, high=100), 0.02)
+    steps = table.take("steps", Integer(1, 100_000), 300)
+    low, high = _parse_range(table)
+    table.done()
+    return SweepSpec(widths, depths, (), trials, points, low, high, kind="small_targets", scales=scales,
+                     momenta=momenta, learning_rate=learning_rate, steps=steps)
+
+
 def _parse_stable_sweep(table: Table) -> SweepSpec:
     """A sweep of the first layer's width n1 for n0 = 1 and 2 inputs: second-layer units dead everywhere."""
     for key in ("depths", "inits"):
@@ -396,10 +430,7 @@ def _parse_stable_sweep(table: Table) -> SweepSpec:
     widths = table.take_list("widths", Integer(1, 16), [1, 2, 3, 4, 6, 8])
     trials = table.take("trials", Integer(1, 1_000_000), 20_000)
     points = table.take("points", Integer(2, 10_000), 256)
-    low = table.take("low", Number(), -math.sqrt(3))
-    high = table.take("high", Number(), math.sqrt(3))
-    if low >= high:
-        raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
+    low, high = _parse_range(table)
     table.done()
     return SweepSpec(widths, (), (), trials, points, low, high, kind="stably_unactivated", inputs=inputs)
 

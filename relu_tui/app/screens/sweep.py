@@ -4,6 +4,7 @@ unit is dead everywhere against the first layer's width, beside the published va
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,7 @@ from relu_tui.app.palette import DIM, SERIES_COLORS
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import Scenario
+    from relu_tui.engine.small_targets import TargetPoint
     from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
 
@@ -37,7 +39,12 @@ class SweepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         spec = self.scenario.sweep
-        if spec.kind == "stably_unactivated":
+        if spec.kind == "small_targets":
+            about = Text(f"{self.scenario.title}: share of units dead after training", style="bold")
+            about.append(f"\n{spec.trials} regression nets per point, {spec.steps} full-batch SGD steps on y = scale * "
+                         "sin(x). Solid: dead after training; dotted: alive at birth, dead after; grey: dead at birth.",
+                         style="dim")
+        elif spec.kind == "stably_unactivated":
             about = Text(f"{self.scenario.title}: share of second-layer units dead on all of R^n0", style="bold")
             about.append(f"\n{spec.trials} two-layer nets per point, i.i.d. N(0, 1) weights and biases. Solid: dead "
                          "everywhere (exact); dotted: dead on a grid of the data range; grey: the published value.",
@@ -54,11 +61,13 @@ class SweepScreen(Screen[None]):
         yield Static(id="sweep-table")
         yield Footer()
 
-    def show(self, points: list[SweepPoint] | list[StablePoint]) -> None:
+    def show(self, points: list[SweepPoint] | list[StablePoint] | list[TargetPoint]) -> None:
         spec = self.scenario.sweep
         self.query_one(ProgressBar).update(progress=len(points))
         if spec.kind == "stably_unactivated":
             self._show_stable(points)
+        elif spec.kind == "small_targets":
+            self._show_targets(points)
         else:
             self._show_born_dead(points)
         done = len(points) == spec.size
@@ -86,6 +95,30 @@ class SweepScreen(Screen[None]):
             legend.append("  ── bound (he_zero_bias)", style=DIM)
         self.query_one(LineChart).plot(series, (min(spec.depths), max(spec.depths)), (0.0, 1.0),
                                        x_label="depth (hidden layers) · y: P(born dead)")
+        self.query_one("#sweep-legend", Static).update(legend)
+
+    def _show_targets(self, points: list[TargetPoint]) -> None:
+        spec = self.scenario.sweep
+        series, legend = [], Text()
+        xs = [-math.log10(scale) for scale in spec.scales]
+        if points:
+            series.append(Series(np.array(xs), np.full(len(xs), points[0].dead_at_birth), DIM.color.name, dashed=True))
+        cells = [(w, d, m) for w in spec.widths for d in spec.depths for m in spec.momenta]
+        for index, (width, depth, momentum) in enumerate(cells):
+            color = _COLORS[index % len(_COLORS)]
+            legend.append(f"momentum {momentum:g}" + (f" ({width}x{depth})" if len(cells) > len(spec.momenta) else "")
+                          + "  ", style=color)
+            mine = sorted(((-math.log10(p.scale), p) for p in points
+                           if (p.width, p.depth, p.momentum) == (width, depth, momentum)), key=lambda item: item[0])
+            if mine:
+                x = np.array([item[0] for item in mine])
+                series.append(Series(x, np.array([item[1].died for item in mine]), color, dotted=True))
+                series.append(Series(x, np.array([item[1].dead for item in mine]), color))
+        legend.append("  ── dead after training  ·· died in training")
+        legend.append("  ╌╌ dead at birth", style=DIM)
+        top = max([0.5, *(p.dead for p in points)])
+        self.query_one(LineChart).plot(series, (min(xs), max(xs)), (0.0, float(np.ceil(top * 10) / 10)),
+                                       x_label="-log10(target scale) · y: share of units dead")
         self.query_one("#sweep-legend", Static).update(legend)
 
     def _show_stable(self, points: list[StablePoint]) -> None:
