@@ -107,13 +107,18 @@ def born_dead_nets(layers: Iterable[tuple[torch.Tensor, torch.Tensor]],
     Born dead: some layer is constant over the points (sticky: later layers cannot undo it). Near
     constant: alive by that test, but the last layer varies by at most NEAR_CONSTANT of its magnitude."""
     h = x.double()
+    alive = torch.arange(x.shape[0])  # the nets no layer has made constant yet; only they go on
     dead = torch.zeros(x.shape[0], dtype=torch.bool)
     with torch.no_grad():
         for weight, bias in layers:
-            h = torch.relu(torch.baddbmm(bias, h, weight))
-            dead |= (h.amax(dim=1) == h.amin(dim=1)).all(dim=1)
+            h = torch.baddbmm(bias[alive], h, weight[alive]).relu_()
+            constant = (h == h[:, :1]).flatten(1).all(dim=1)  # every input gives the first one's values
+            if constant.any():
+                dead[alive[constant]] = True
+                h, alive = h[~constant], alive[~constant]
         spread = (h.amax(dim=1) - h.amin(dim=1)).amax(dim=1)
-        near = ~dead & (spread <= NEAR_CONSTANT * h.abs().amax(dim=(1, 2)))
+        near = torch.zeros(x.shape[0], dtype=torch.bool)
+        near[alive] = spread <= NEAR_CONSTANT * h.abs().amax(dim=(1, 2))
     return dead, near
 
 
