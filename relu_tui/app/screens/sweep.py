@@ -100,7 +100,7 @@ class SweepScreen(Screen[None]):
     def _show_targets(self, points: list[TargetPoint]) -> None:
         spec = self.scenario.sweep
         series, legend = [], Text()
-        xs = [-math.log10(scale) for scale in spec.scales]
+        xs = [0.0 - math.log10(scale) for scale in spec.scales]  # 0.0 - : no "-0" for a scale of 1
         if points:
             series.append(Series(np.array(xs), np.full(len(xs), points[0].dead_at_birth), DIM.color.name, dashed=True))
         cells = [(w, d, m) for w in spec.widths for d in spec.depths for m in spec.momenta]
@@ -108,7 +108,7 @@ class SweepScreen(Screen[None]):
             color = _COLORS[index % len(_COLORS)]
             legend.append(f"momentum {momentum:g}" + (f" ({width}x{depth})" if len(cells) > len(spec.momenta) else "")
                           + "  ", style=color)
-            mine = sorted(((-math.log10(p.scale), p) for p in points
+            mine = sorted(((0.0 - math.log10(p.scale), p) for p in points
                            if (p.width, p.depth, p.momentum) == (width, depth, momentum)), key=lambda item: item[0])
             if mine:
                 x = np.array([item[0] for item in mine])
