@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import textwrap
 
+from textual.widgets import Static
+
 from relu_tui import load_scenario, loads_scenario
+from relu_tui.app.main import ReluApp
 from relu_tui.app.screens.compare import CompareScreen
-from relu_tui.app.widgets.heatmap import Heatmap
 from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.main import MainScreen
 from relu_tui.app.screens.picker import PickerScreen
 from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.heatmap import Heatmap
 from relu_tui.app.widgets.lines import TextPanel
-from relu_tui.app.main import ReluApp
-from relu_tui.app.screens.main import MainScreen
 from relu_tui.app.widgets.panels import inspector_text
-from textual.widgets import Static
 
 from .app_helpers import make_app, press, settle, sync
 

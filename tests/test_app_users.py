@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 
-from relu_tui import find_scenario, load_scenario, loads_scenario
-from relu_tui.app.screens.help import HelpScreen
-from relu_tui.app.widgets.lines import TextPanel
-from relu_tui.app.main import ReluApp
-from relu_tui.app.widgets.panels import network_text, status_text
-from relu_tui.app.screens.picker import PickerScreen
-from relu_tui.spec.bundled import bundled
 from textual.widgets import Footer, OptionList
+
+from relu_tui import find_scenario, load_scenario, loads_scenario
+from relu_tui.app.main import ReluApp
+from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.app.widgets.lines import TextPanel
+from relu_tui.app.widgets.panels import network_text, status_text
+from relu_tui.spec.bundled import bundled
 
 from .app_helpers import make_app, press, settle, sync
 

@@ -32,12 +32,12 @@ def test_run_jsonl_has_the_documented_fields(capsys):
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["epoch"] for r in records] == [0, 1, 2, 3, 4, 5]
     for record in records:
-        assert RECORD_FIELDS <= record.keys()
+        assert record.keys() >= RECORD_FIELDS
         assert (record["scenario"], record["variant"]) == ("negative_init", "base")
         for layer in record["layers"]:
-            assert LAYER_FIELDS <= layer.keys()
+            assert layer.keys() >= LAYER_FIELDS
             for unit in layer["neurons"]:
-                assert NEURON_FIELDS <= unit.keys()
+                assert unit.keys() >= NEURON_FIELDS
     unit = records[-1]["layers"][0]["neurons"][0]
     assert unit["state"] == "dead" and unit["grad_norm"] == 0.0 and unit["epoch_of_death"] == 0
 

@@ -17,11 +17,11 @@ import time
 
 import pytest
 
-from relu_tui.app.screens import main as app_main
 from relu_tui.app import watch as app_watch
-from relu_tui.app.main import ReluApp
-from relu_tui.app.watch import WatchApp
 from relu_tui.app.crashlog import crash_line, write_crash_log
+from relu_tui.app.main import ReluApp
+from relu_tui.app.screens import main as app_main
+from relu_tui.app.watch import WatchApp
 
 from .app_helpers import make_app, sync
 

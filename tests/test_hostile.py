@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from relu_tui.engine import footprint
 from relu_tui.cli import main
+from relu_tui.engine import footprint
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 ROOT = HOSTILE.parent.parent

@@ -8,11 +8,12 @@ import textwrap
 import pytest
 import torch
 
-from relu_tui.spec.activations import ACTIVATIONS, Activation
 from relu_tui.engine.data import make_dataset, task_of
+from relu_tui.engine.inits import draw
 from relu_tui.errors import ScenarioError
+from relu_tui.spec.activations import Activation, scenario_kinds
 from relu_tui.spec.generators import GENERATORS
-from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, activation_gain, draw, parse_init
+from relu_tui.spec.inits import BIAS_KINDS, WEIGHT_KINDS, InitSpec, parse_init
 from relu_tui.spec.scenario import loads_scenario
 from relu_tui.spec.validate import Context
 
@@ -124,8 +125,8 @@ def test_default_matches_pytorch_linear_bound():
     assert w.abs().max() > 0.999 * bound
 
 
-@pytest.mark.parametrize(("he_gain", "fan_in"),
-                         [(math.sqrt(2.0), 500), (1.0, 50), (activation_gain("leaky_relu", 0.2), 200)])
+@pytest.mark.parametrize(("he_gain", "fan_in"), [(math.sqrt(2.0), 500), (1.0, 50),
+                                                (Activation("leaky_relu", {"negative_slope": 0.2}).gain, 200)])
 def test_he_normal_std(he_gain, fan_in):
     w = drawn("he_normal", (400, fan_in), he_gain=he_gain)
     expected = he_gain / math.sqrt(fan_in)
@@ -134,7 +135,7 @@ def test_he_normal_std(he_gain, fan_in):
 
 
 def test_he_normal_relu_std_is_sqrt_two_over_fan_in():
-    w = drawn("he_normal", BIG, he_gain=activation_gain("relu", 0.0))
+    w = drawn("he_normal", BIG, he_gain=Activation("relu").gain)
     assert abs(w.std().item() - math.sqrt(2 / BIG[1])) < 0.01 * math.sqrt(2 / BIG[1])
 
 
@@ -214,13 +215,15 @@ def test_explicit_values_from_a_scenario():
     assert torch.equal(draw(layer.bias_init, (3,), rng(0), 2, 3, 1.0), torch.tensor([-1.0, 0.0, 1.0]))
 
 
-@pytest.mark.parametrize(("kind", "slope", "gain"), [
-    ("relu", 0.25, math.sqrt(2)), ("leaky_relu", 0.0, math.sqrt(2)), ("leaky_relu", 1.0, 1.0),
-    ("prelu", 0.5, math.sqrt(2 / 1.25)), ("elu", 0.0, math.sqrt(2)), ("gelu", 0.0, math.sqrt(2)),
-    ("tanh", 0.0, 5 / 3), ("sigmoid", 0.0, 1.0), ("identity", 0.0, 1.0),
-])
-def test_activation_gain(kind, slope, gain):
-    assert activation_gain(kind, slope) == pytest.approx(gain)
+@pytest.mark.parametrize(("activation", "gain"), [
+    (Activation("relu"), math.sqrt(2)), (Activation("leaky_relu", {"negative_slope": 0.0}), math.sqrt(2)),
+    (Activation("leaky_relu", {"negative_slope": 1.0}), 1.0),
+    (Activation("prelu", {"negative_slope": 0.5}), math.sqrt(2 / 1.25)), (Activation("elu"), math.sqrt(2)),
+    (Activation("gelu"), math.sqrt(2)), (Activation("tanh"), 5 / 3), (Activation("sigmoid"), 1.0),
+    (Activation("identity"), 1.0),
+], ids=lambda a: a.describe() if isinstance(a, Activation) else None)
+def test_activation_gain(activation, gain):
+    assert activation.gain == pytest.approx(gain)
 
 
 # --------------------------------------------------------------------------- activations
@@ -244,9 +247,10 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("kind", ACTIVATIONS)
+@pytest.mark.parametrize("kind", scenario_kinds())
 def test_activation_module_outputs(kind):
-    activation = Activation(kind, negative_slope=0.1, alpha=0.5)
+    settings = {"negative_slope": 0.1, "alpha": 0.5}
+    activation = Activation(kind, {k: v for k, v in settings.items() if k in Activation(kind).params})
     module = activation.module(width=4)
     with torch.no_grad():
         out = module(X)
@@ -256,7 +260,7 @@ def test_activation_module_outputs(kind):
 
 
 def test_prelu_has_one_learnable_slope_per_unit():
-    module = Activation("prelu", negative_slope=0.2).module(width=4)
+    module = Activation("prelu", {"negative_slope": 0.2}).module(width=4)
     (weight,) = list(module.parameters())
     assert weight.shape == (4,)
     assert torch.allclose(weight, torch.full((4,), 0.2))
@@ -264,24 +268,30 @@ def test_prelu_has_one_learnable_slope_per_unit():
 
 @pytest.mark.parametrize(("activation", "dies"), [
     (Activation("relu"), True),
-    (Activation("relu", negative_slope=0.25), True),
-    (Activation("leaky_relu", negative_slope=0.0), True),
-    (Activation("leaky_relu", negative_slope=0.01), False),
-    (Activation("prelu", negative_slope=0.0), False),
-    (Activation("prelu", negative_slope=0.25), False),
+    (Activation("leaky_relu", {"negative_slope": 0.0}), True),
+    (Activation("leaky_relu", {"negative_slope": 0.01}), False),
+    (Activation("prelu", {"negative_slope": 0.0}), False),
+    (Activation("prelu", {"negative_slope": 0.25}), False),
     (Activation("elu"), False),
     (Activation("gelu"), False),
     (Activation("tanh"), False),
     (Activation("sigmoid"), False),
     (Activation("identity"), False),
-], ids=lambda a: a if isinstance(a, bool) else f"{a.kind}-{a.negative_slope}")
+], ids=lambda a: a if isinstance(a, bool) else a.describe())
 def test_can_die(activation, dies):
     assert activation.can_die is dies
 
 
+def test_an_activation_holds_only_its_own_parameters():
+    """A relu has no slope to ignore: giving one is refused (the parser reports it as a scenario error)."""
+    with pytest.raises(TypeError, match="'relu' has no parameter 'negative_slope'"):
+        Activation("relu", {"negative_slope": 0.25})
+
+
 def test_dead_relu_passes_no_gradient_and_leaky_does():
-    for activation, grad_below_zero in ((Activation("relu"), 0.0), (Activation("leaky_relu", 0.01), 0.01),
-                                        (Activation("leaky_relu", 0.0), 0.0)):
+    for activation, grad_below_zero in ((Activation("relu"), 0.0),
+                                        (Activation("leaky_relu", {"negative_slope": 0.01}), 0.01),
+                                        (Activation("leaky_relu", {"negative_slope": 0.0}), 0.0)):
         x = torch.tensor([-1.0, -3.0], requires_grad=True)
         activation.module(2)(x).sum().backward()
         assert torch.allclose(x.grad, torch.full((2,), grad_below_zero))
@@ -289,10 +299,10 @@ def test_dead_relu_passes_no_gradient_and_leaky_does():
 
 
 def test_activation_describe():
-    assert Activation("leaky_relu", 0.05).describe() == "leaky_relu(0.05)"
-    assert Activation("prelu", 0.25).describe() == "prelu(0.25)"
-    assert Activation("elu", alpha=2.0).describe() == "elu(2)"
-    assert Activation("relu", 0.25).describe() == "relu"
+    assert Activation("leaky_relu", {"negative_slope": 0.05}).describe() == "leaky_relu(0.05)"
+    assert Activation("prelu", {"negative_slope": 0.25}).describe() == "prelu(0.25)"
+    assert Activation("elu", {"alpha": 2.0}).describe() == "elu(2)"
+    assert Activation("relu").describe() == "relu"
 
 
 # --------------------------------------------------------------------------- generators through make_dataset
@@ -520,7 +530,7 @@ def test_numpy_arrays_are_not_shared():
 
 
 def test_rai_gives_each_row_one_positive_beta_entry_and_the_published_scale():
-    from relu_tui.spec.inits import rai
+    from relu_tui.engine.inits import rai
 
     rows = rai((50_000, 6), rng(0))  # fan_in 5, plus the bias
     top = rows.max(dim=1).values

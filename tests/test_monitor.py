@@ -11,9 +11,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 from relu_tui.monitor import Monitor, read_run
 from relu_tui.monitor.runlog import NO_STATE
-from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 
 
 def positive_inputs(n: int = 20) -> torch.Tensor:
@@ -236,7 +236,7 @@ def test_models_it_cannot_watch(tmp_path):
     with pytest.raises(ValueError, match="Sequential: no ReLU-family activation module it ran is fed by"):
         unfed(torch.rand(1, 2))
     monitor.close()
-    with pytest.raises(ValueError, match="before monitor.step"):
+    with pytest.raises(ValueError, match=r"before monitor\.step"):
         Monitor(mlp(), tmp_path / "d").step()
     with pytest.raises(ValueError, match="every"):
         Monitor(mlp(), tmp_path / "e", every=0)

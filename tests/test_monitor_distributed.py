@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from relu_tui.monitor import read_run
 from relu_tui.engine.records import ACTIVE, ALIVE, DEAD
+from relu_tui.monitor import read_run
 
 SCRIPT = Path(__file__).with_name("monitor_ddp_script.py")
 

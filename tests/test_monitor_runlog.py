@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from relu_tui.engine.records import ALIVE, DEAD, SPARSE
 from relu_tui.errors import InputError, ScenarioError
 from relu_tui.monitor import LayerInfo, LayerStats, NoRunError, RunLogError, RunLogTail, RunMeta, RunRecord, read_run
 from relu_tui.monitor.runlog import NO_STATE, RECORDS
 from relu_tui.monitor.writer import RunWriter
-from relu_tui.engine.records import ALIVE, DEAD, SPARSE
 
 LAYERS = (LayerInfo("relu", "ReLU", True, "unit", 3, "fc"), LayerInfo("conv.1", "GELU", False, "channel", 2, "conv.0"))
 META = RunMeta(model="Net", layers=LAYERS, sparse_threshold=0.1, every=1, world_size=1,
@@ -72,7 +72,7 @@ def test_round_trip(tmp_path):
     assert log.steps.tolist() == [1, 2, 3, 4, 5] and log.epochs.tolist() == [0, 1, -1, 2, 2]
     assert np.isnan(log.losses[1]) and log.array("conv.1", "revived").shape == (2, 5)
     assert log.array("relu", "died_step")[:, 4].tolist() == written[4].layers["relu"].died_step.tolist()
-    with pytest.raises(KeyError, match="no layer 'x' in this run; it has relu, conv.1"):
+    with pytest.raises(KeyError, match=r"no layer 'x' in this run; it has relu, conv\.1"):
         log.array("x")
     with pytest.raises(ValueError, match="no per-unit field 'bias'"):
         log.array("relu", "bias")

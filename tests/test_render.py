@@ -9,8 +9,8 @@ import pytest
 from rich.style import Style
 
 from relu_tui import find_scenario, load_scenario, loads_scenario
-from relu_tui.app.widgets.chart import Series, render_chart
 from relu_tui.app.palette import HEAT_GLYPHS, HEAT_STYLES, coded_segments, heat_codes, levels
+from relu_tui.app.widgets.chart import Series, render_chart
 from relu_tui.bench.engine import CASE_B, mlp_toml
 from relu_tui.engine.threads import SMALL_WORK, epoch_work, suit_threads
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import subprocess
 import sys
-
-import math
 
 import pytest
 import torch

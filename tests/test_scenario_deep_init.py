@@ -68,9 +68,9 @@ def test_the_blog_network_is_a_linear_layer_then_five_relu_layers():
     scenario = load_scenario(SCENARIOS / "deep_init.toml")
     for name, sigma in (("blog_010", 0.10), ("blog_028", 0.28)):
         layers = scenario.with_variant(name).model.layers
-        assert [(l.width, l.activation.kind) for l in layers] == [(100, "identity")] + [(100, "relu")] * 5
-        assert all(l.weight_init.params == {"mean": 0.0, "std": sigma} and l.bias_init.params == {"value": 0.0}
-                   for l in layers)
+        assert [(layer.width, layer.activation.kind) for layer in layers] == [(100, "identity")] + [(100, "relu")] * 5
+        assert all(layer.weight_init.params == {"mean": 0.0, "std": sigma} and layer.bias_init.params == {"value": 0.0}
+                   for layer in layers)
 
 
 def test_the_blog_network_maxima_match_the_posts_plot(forward):

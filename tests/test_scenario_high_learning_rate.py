@@ -74,7 +74,7 @@ def test_one_update_kills_twelve_units_at_once(runs):
             assert unit["cause"] == "update" and unit["epoch_of_death"] == SPIKE
             assert unit["death_learning_rate"] == SPIKE_RATE and unit["death_step"] > 0
     steps = np.concatenate([layer.death_step[mask] for layer, mask in zip(spike.layers, masks)])
-    assert 0.5 < steps.min() and 10 < steps.max() < 13  # "steps of about 1 to 12"
+    assert steps.min() > 0.5 and 10 < steps.max() < 13  # "steps of about 1 to 12"
 
 
 def test_same_gradient_moves_the_weights_1000_times_as_far(runs):
@@ -105,7 +105,7 @@ def test_back_to_the_normal_rate_undoes_nothing(runs):
         for layer, mask in zip(records[epoch].layers, killed_at(records[epoch], epoch)):
             assert (layer.death_lr[mask] == BASE_RATE).all()
             assert (layer.death_step[mask] > 0).all()
-        assert max(float(l.death_step[m].max(initial=0)) for l, m in
+        assert max(float(layer.death_step[m].max(initial=0)) for layer, m in
                    zip(records[epoch].layers, killed_at(records[epoch], epoch))) > 100 * 0.025
     assert max(float(r.loss) for r in records[SPIKE:SPIKE + 3]) > 100 > 10 * float(records[SPIKE - 1].loss)
     # from epoch 32 on: 22 of 32 dead, no gradient through any of them

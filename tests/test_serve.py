@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from relu_tui.cli import main
 from relu_tui.app.guarded_server import GuardedServer, allowed_origins
+from relu_tui.cli import main
 
 
 def free_port() -> int:

@@ -6,9 +6,9 @@ import numpy as np
 import torch
 
 from relu_tui import Trainer, find_scenario, load_scenario
-from relu_tui.monitor import Monitor, read_run
 from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 from relu_tui.engine.states import NO_STATE, carry_deaths, classify
+from relu_tui.monitor import Monitor, read_run
 
 
 def test_classify_by_hand():

@@ -13,19 +13,19 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from relu_tui import Trainer, find_scenario, load_scenario, loads_scenario
-from relu_tui.app.screens.compare import CompareScreen
-from relu_tui.app.widgets.curves import Curves
-from relu_tui.app.widgets.heatmap import Heatmap, axis, class_columns
-from relu_tui.app.screens.help import HelpScreen
-from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.main import ReluApp
 from relu_tui.app.palette import CLASS_COLOR, CLASS_GLYPH, NEGATIVE_WEIGHT, POSITIVE_WEIGHT, STATE_COLOR, STATE_GLYPH
-from relu_tui.app.widgets.plane import InputPlane
+from relu_tui.app.screens.compare import CompareScreen
+from relu_tui.app.screens.help import HelpScreen
 from relu_tui.app.watch import WatchApp
+from relu_tui.app.widgets.curves import Curves
+from relu_tui.app.widgets.heatmap import Heatmap, axis, class_columns
+from relu_tui.app.widgets.lines import TextPanel
+from relu_tui.app.widgets.plane import InputPlane
 from relu_tui.engine.explanations import explain
+from relu_tui.engine.records import DEAD
 from relu_tui.monitor.demo import write_demo_run
 from relu_tui.monitor.runlog import RECORDS
-from relu_tui.engine.records import DEAD
 
 from .app_helpers import make_app, press, settle, sync
 from .test_watch import until

@@ -19,7 +19,7 @@ def test_first_frame_shows_the_scenario_while_pytorch_loads_then_steps_send_few_
         sizes = []
         for epoch in range(1, 4):
             term.press(" ")
-            count, _ = term.pump(until=lambda t: t.epoch() == epoch)
+            count, _ = term.pump(until=lambda t, epoch=epoch: t.epoch() == epoch)
             sizes.append(count)
             assert term.epoch() == epoch
         assert "1 dead" in term.status and "exactly 0" in term.text
@@ -37,12 +37,11 @@ def test_a_step_of_the_64_unit_net_stays_under_its_byte_budget(tmp_path):
         sizes = []
         for epoch in range(1, 4):
             term.press(" ")
-            count, _ = term.pump(until=lambda t: t.epoch() == epoch)
+            count, _ = term.pump(until=lambda t, epoch=epoch: t.epoch() == epoch)
             sizes.append(count)
         assert max(sizes) < 40 * 1024, sizes
 
 
 def test_the_terminal_reports_an_app_that_never_draws_what_was_expected():
-    with Terminal(["negative_init"], (120, 40)) as term:
-        with pytest.raises(TimeoutError, match="the screen shows"):
-            term.wait_for(lambda t: "no such text" in t.text, timeout=1.0)
+    with Terminal(["negative_init"], (120, 40)) as term, pytest.raises(TimeoutError, match="the screen shows"):
+        term.wait_for(lambda t: "no such text" in t.text, timeout=1.0)

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from relu_tui import Trainer, load_scenario
-from relu_tui.engine.diagnosis import track_deaths
 from relu_tui.bench import plain_loop
+from relu_tui.engine.diagnosis import track_deaths
 from relu_tui.engine.records import ALIVE, BORN_DEAD, DEAD, SPARSE, UPDATE, UPSTREAM
 from relu_tui.engine.trainer import accuracy_reached, state_changed
 
@@ -32,8 +32,8 @@ def test_trains_exactly_like_a_plain_pytorch_loop(fixture, request):
     trainer = Trainer(sc)
     trainer.step_epochs(12)
     plain = plain_loop(sc, trainer.dataset, 12)
-    for ours, plain in zip(params(trainer), plain.parameters()):
-        assert torch.equal(ours, plain)
+    for ours, theirs in zip(params(trainer), plain.parameters()):
+        assert torch.equal(ours, theirs)
 
 
 def test_grad_norm_is_the_full_training_set_gradient_per_unit(moons_minibatch):

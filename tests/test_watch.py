@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
+import pytest
 import torch
 from torch import nn
 
+from relu_tui.app import watch as app_watch
+from relu_tui.app.watch import Followed, RunFollower, RunHeatmap, WatchApp
 from relu_tui.app.widgets.lines import TextPanel
-from relu_tui.app.watch import RunHeatmap, WatchApp
 from relu_tui.cli import main
-from relu_tui.monitor import Monitor
-from relu_tui.monitor.runlog import RECORDS
 from relu_tui.engine.records import DEAD
+from relu_tui.monitor import Monitor
+from relu_tui.monitor.reader import RunLogTail
+from relu_tui.monitor.runlog import RECORDS
 
 from .app_helpers import sync
 
@@ -135,3 +140,84 @@ def test_the_demo_run_has_its_eight_born_dead_units_and_the_watch_screenshot_sho
     assert (log.records[-1].layers["1"].state[:8] == DEAD).all()
     svg = watch_screenshot(run, tmp_path / "watch.svg").read_text()
     assert "relu-tui&#160;watch" in svg and "8&#160;dead" in svg
+
+
+def test_the_follower_holds_a_new_view_until_the_last_is_drawn_then_posts_the_newest(tmp_path):
+    run, log = recorded_run(tmp_path, 4)
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(lines[0])
+    posted: list[Followed] = []
+    arrived = threading.Condition()
+
+    class App:  # what the thread needs of an app: it runs, and takes messages from any thread
+        is_running = True
+
+        def post_message(self, message: Followed) -> None:
+            with arrived:
+                posted.append(message)
+                arrived.notify_all()
+
+    def frames(count: int) -> list[Followed]:
+        with arrived:
+            assert arrived.wait_for(lambda: len(posted) >= count, timeout=10), posted
+        return posted
+
+    follower = RunFollower(App(), run, poll_seconds=0.01)
+    follower.start()
+    try:
+        assert frames(1)[0].view.n_records == 1
+        for line in lines[1:]:  # two more records while the first frame is not drawn yet
+            with open(log, "ab") as file:
+                file.write(line)
+            time.sleep(0.1)
+        assert len(posted) == 1
+        follower.drawn(0.0)
+        assert frames(2)[1].view.n_records == 4 and len(posted) == 2  # the newest view, in one frame
+    finally:
+        follower.stop()
+        follower.join(5)
+
+
+def test_quitting_never_waits_for_a_poll(tmp_path, monkeypatch):
+    polling, release = threading.Event(), threading.Event()
+
+    def hang(self):
+        polling.set()
+        release.wait(30)
+        return []
+
+    monkeypatch.setattr(RunLogTail, "poll", hang)
+    app = WatchApp(tmp_path, poll_seconds=0.05)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, polling.is_set)
+            await pilot.press("q")
+            await pilot.pause(0.1)
+            assert not app.is_running
+
+    start = time.monotonic()
+    try:
+        asyncio.run(scenario())  # its end would wait for a thread of the loop's executor, not for a daemon
+        assert time.monotonic() - start < 10 and app.follower.is_alive()  # the poll still hangs; the app is gone
+    finally:
+        release.set()
+
+
+@sync
+async def test_a_failure_on_the_follower_thread_ends_the_app_with_a_crash_log(tmp_path, monkeypatch):
+    class Planted(RuntimeError):
+        pass
+
+    def fail(*_args):
+        raise Planted("planted")
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(app_watch, "run_view", fail)
+    run, _ = recorded_run(tmp_path, 2)
+    app = WatchApp(run, poll_seconds=0.05)
+    with pytest.raises(Planted):
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.crash is not None)
+    assert app.return_code == 1 and isinstance(app.crash, Planted)
+    assert "in work" in app.crash_log.read_text() and "in fail" in app.crash_log.read_text()

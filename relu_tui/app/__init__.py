@@ -1,7 +1,7 @@
-"""The Textual app: the only part of relu-tui that imports Textual.
+"""The Textual app: the only layer that imports Textual and Rich.
 
-``session`` and ``exporting`` (the engine side, run on the app's engine thread) import no Textual,
-so the names below load lazily.
+It renders snapshots and sends commands; the session it drives (:mod:`relu_tui.engine.session`) runs
+on the app's engine thread. Names load lazily, so importing the package does not start Textual.
 """
 
 from __future__ import annotations

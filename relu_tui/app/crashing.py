@@ -10,6 +10,7 @@ from textual.app import App
 from textual.worker import WorkerFailed
 
 from relu_tui.app.crashlog import CRASH_EXIT, crash_line, write_crash_log
+from relu_tui.app.worker import Failed
 
 
 class ReportingApp(App[None]):
@@ -31,6 +32,10 @@ class ReportingApp(App[None]):
 
     def _record_crash(self, error: BaseException) -> None:
         self.crash, self.crash_log = error, write_crash_log(error, type(self).__name__)
+
+    def on_failed(self, message: Failed) -> None:
+        """A thread of the app's failed: raised here, it ends the app as a failure on the UI thread does."""
+        raise message.error
 
 
 def run_reporting(app: ReportingApp) -> int:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from relu_tui.spec.bundled import bundled
-from relu_tui.files import WriteFailed, safe_filename, write_atomic
-from relu_tui.spec.scenario import Scenario, load_scenario
 from relu_tui.app.crashing import ReportingApp
 from relu_tui.app.main import ReluApp
+from relu_tui.files import WriteFailed, safe_filename, write_atomic
+from relu_tui.spec.bundled import bundled
+from relu_tui.spec.scenario import Scenario, load_scenario
 
 
 async def settle(pilot: Pilot, timeout: float = 60.0) -> None:
@@ -52,8 +52,8 @@ def screenshot(scenario: Scenario, path: Path, *, variant: str = "base", epochs:
 
 def watch_screenshot(run_dir: Path, path: Path, size: tuple[int, int] = (120, 40)) -> Path:
     """``relu-tui watch`` on a finished run, once it has read every record, as an SVG."""
-    from relu_tui.monitor.runlog import RECORDS
     from relu_tui.app.watch import WatchApp
+    from relu_tui.monitor.runlog import RECORDS
 
     app = WatchApp(run_dir, poll_seconds=0.05)
     records = (run_dir / RECORDS).read_bytes().count(b"\n")

@@ -1,8 +1,8 @@
 """The engine thread: runs the app's commands on a session, in order, off the UI thread.
 
-It posts messages that carry their data (new snapshots, progress, notices) to the app, as a reader
-thread does; a new frame is built only once the previous one has been drawn, so a slow terminal
-never piles up frames. A daemon thread: quitting never waits for an epoch to finish.
+A :class:`FrameThread`: it posts messages that carry their data (new snapshots, progress, notices)
+to the app, a new frame only once the previous one has been drawn; quitting never waits for an
+epoch to finish.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from relu_tui.app.worker import FrameThread, wake
 from relu_tui.files import WriteFailed
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from relu_tui.engine.snapshot import Snapshot
     from relu_tui.engine.session import Session
+    from relu_tui.engine.snapshot import Snapshot
 
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
 FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
@@ -58,66 +59,47 @@ class Paused(Message):
     """Play stopped by itself (every visible variant diverged)."""
 
 
-def _wake(_: Session | None) -> None:
-    """Not a command: wakes the thread to send a frame it had to hold back."""
-
-
-class EngineThread(threading.Thread):
+class EngineThread(FrameThread):
     """Owns the session; the app talks to it only through :meth:`submit` and the flags below."""
 
+    _inbox: queue.Queue[Command]
+
     def __init__(self, app: App, names: Callable[[], tuple[str, ...]]) -> None:
-        super().__init__(name="relu-tui engine", daemon=True)
-        self.app = app
+        super().__init__(app, "relu-tui engine")
         self.names = names  # the variants on screen, read when a frame is built
         self.session: Session | None = None
         self.playing = False
         self.speed = SPEEDS[3]
         self.interrupt = threading.Event()  # set by any key: ends a running `u` or sweep
-        self._commands: queue.Queue[Command] = queue.Queue()
-        self._stop = threading.Event()
         self._idle = threading.Event()
-        self._in_flight = threading.Event()  # a Frame is posted and not drawn yet
-        self._dirty = False  # the session changed since the last frame
-        self.draw_seconds = 0.0  # a moving average of the UI's time to draw a frame
         self._said = 0.0  # when the last progress line went out
         self._busy = ""  # the last progress line posted
 
     # -- called from the UI thread ----------------------------------------------------------------
     def submit(self, command: Command) -> None:
         self._idle.clear()
-        self._commands.put(command)
+        self._inbox.put(command)
 
-    def stop(self) -> None:
-        self._stop.set()
-
-    def drawn(self, seconds: float) -> None:
-        """The UI drew the last frame in ``seconds``; a change made meanwhile goes out at once."""
-        self.draw_seconds = 0.8 * self.draw_seconds + 0.2 * seconds
-        self._in_flight.clear()
-        if self._dirty and not self.playing:  # playing: the next frame is due at the frame rate anyway
-            self._commands.put(_wake)
+    def wakes_when_drawn(self) -> bool:
+        return not self.playing  # playing: the next frame is due at the frame rate anyway
 
     def settled(self) -> bool:
         """Every queued command has run and its frame is drawn (never while playing)."""
-        return (self._idle.is_set() and self._commands.empty() and not self._dirty
+        return (self._idle.is_set() and self._inbox.empty() and not self._dirty
                 and not self._in_flight.is_set() and self.session is not None)
 
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
     # -- the thread -------------------------------------------------------------------------------
-    def run(self) -> None:
+    def work(self) -> None:
         last_step = last_frame = 0.0
-        while not self._stop.is_set() and self.app.is_running:  # ends with the app, however it ends
+        while self.running:
             delay = 0.05
             if self.playing:
                 delay = max(0.0, 1 / self.speed - (time.monotonic() - last_step))
             try:
-                command = self._commands.get(timeout=delay) if delay > 0 else self._commands.get_nowait()
+                command = self._inbox.get(timeout=delay) if delay > 0 else self._inbox.get_nowait()
             except queue.Empty:
                 command = None
-            if command is _wake:
+            if command is wake:
                 pass
             elif command is not None:
                 self._run(command)
@@ -132,9 +114,9 @@ class EngineThread(threading.Thread):
             # while playing, frames go out at the frame rate; a command's result at once
             due = not self.playing or time.monotonic() - last_frame >= self._frame_interval()
             if self._dirty and due and not self._in_flight.is_set():
-                self._publish()
+                self.publish()
                 last_frame = time.monotonic()
-            if self._commands.empty() and not self.playing:
+            if self._inbox.empty() and not self.playing:
                 self._idle.set()
 
     def _run(self, command: Command) -> None:
@@ -152,10 +134,8 @@ class EngineThread(threading.Thread):
         self._say("")
         self._dirty = self.session is not None
 
-    def _publish(self) -> None:
-        self._dirty = False
-        self._in_flight.set()
-        self.app.post_message(Frame({name: self.session.snapshot(name) for name in self.names()}))
+    def frame(self) -> Frame:
+        return Frame({name: self.session.snapshot(name) for name in self.names()})
 
     def _frame_interval(self) -> float:
         """15 frames a second; at full speed fewer when drawing is slow, so the engine thread keeps
@@ -171,8 +151,8 @@ class EngineThread(threading.Thread):
         def progress(done: int, total: int) -> bool:
             self._say(f"{label} {done}/{total}…")
             if done % 10 == 0 and not self._in_flight.is_set():
-                self._publish()
-            return not ((stop_on_key and self.interrupt.is_set()) or self._stop.is_set())
+                self.publish()
+            return not ((stop_on_key and self.interrupt.is_set()) or self.stopping)
         return progress
 
     def batch_progress(self, epoch: int, done: int, total: int, started: float) -> bool:
@@ -181,7 +161,7 @@ class EngineThread(threading.Thread):
         if now - started >= PROGRESS_AFTER and (done == total or now - self._said >= PROGRESS_EVERY):
             self._said = now
             self._say("" if done == total else f"epoch {epoch}: batch {done:,} of {total:,}…")
-        return not self._stop.is_set()
+        return not self.stopping
 
     def _say(self, text: str) -> None:
         """Post what the engine is busy with, when it changed."""

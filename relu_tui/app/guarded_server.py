@@ -106,7 +106,7 @@ class GuardedServer(Server):
     async def _end(self, service: _AppService) -> None:
         try:
             await asyncio.wait_for(service.stop(), self.grace)  # asks the app to quit
-        except Exception:  # noqa: BLE001 - a stuck or broken app is ended below all the same
+        except Exception:
             pass
         if service.process is not None:
             await end_process(service.process, self.grace)
@@ -130,7 +130,7 @@ async def end_process(process: asyncio.subprocess.Process, grace: float) -> None
             try:
                 await asyncio.wait_for(process.wait(), grace)
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             try:
                 stop()

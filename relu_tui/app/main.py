@@ -17,23 +17,23 @@ from textual import events
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from relu_tui.app.crashing import ReportingApp, run_reporting
+from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
+from relu_tui.app.screens.compare import CompareScreen
+from relu_tui.app.screens.help import HelpScreen
+from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
+from relu_tui.app.screens.picker import PickerScreen
+from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.heatmap import MODES, Heatmap
+from relu_tui.app.widgets.panels import status_text
+from relu_tui.app.widgets.unit_rows import jumped, moved
 from relu_tui.files import WriteFailed, inside, safe_filename, write_atomic
 from relu_tui.spec.scenario import Scenario
 from relu_tui.visible import visible
-from relu_tui.app.screens.compare import CompareScreen
-from relu_tui.app.crashing import ReportingApp, run_reporting
-from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
-from relu_tui.app.widgets.heatmap import MODES, Heatmap
-from relu_tui.app.screens.help import HelpScreen
-from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, MainScreen
-from relu_tui.app.widgets.panels import status_text
-from relu_tui.app.screens.picker import PickerScreen
-from relu_tui.app.screens.sweep import SweepScreen
-from relu_tui.app.widgets.unit_rows import jumped, moved
 
 if TYPE_CHECKING:
-    from relu_tui.engine.snapshot import Snapshot
     from relu_tui.engine.session import Session
+    from relu_tui.engine.snapshot import Snapshot
 
 UNTIL_LIMIT = 2000  # epochs `u` may run before giving up
 

@@ -41,7 +41,8 @@ def machine() -> str:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{cpu}, {os.cpu_count()} cores{memory}, load {load:.2f}; torch {torch.__version__} "
-            f"({torch.get_num_threads()} threads by default, one for small networks), textual {textual.__version__}, Python {platform.python_version()}")
+            f"({torch.get_num_threads()} threads by default, one for small networks), "
+            f"textual {textual.__version__}, Python {platform.python_version()}")
 
 
 class Report:
@@ -107,9 +108,9 @@ def _engine(report: Report, repeats: int, quick: bool) -> None:
 
 def _app_cases(case_b: Path) -> list[tuple[str, list[str], int]]:
     """(label, app arguments, parameters x training samples) for every bundled scenario and case (b)."""
-    from relu_tui.spec.bundled import bundled
     from relu_tui.engine.data import make_dataset
     from relu_tui.engine.model import Network
+    from relu_tui.spec.bundled import bundled
     from relu_tui.spec.scenario import load_scenario
 
     found = []
@@ -147,9 +148,9 @@ def _keys(report: Report, quick: bool, case_b: Path) -> None:
 
 
 def _play(report: Report, quick: bool, case_b: Path) -> None:
+    from relu_tui.bench.interactive import playing
     from relu_tui.spec.bundled import find_scenario
     from relu_tui.spec.scenario import load_scenario
-    from relu_tui.bench.interactive import playing
 
     seconds = 2.0 if quick else 5.0
     report.line(f"## 3. Play mode at full speed: epochs per second with the app open vs headless ({seconds:g} s)\n")
@@ -163,9 +164,9 @@ def _play(report: Report, quick: bool, case_b: Path) -> None:
 
 
 def _startup(report: Report, repeats: int) -> None:
+    from relu_tui.bench.interactive import start_up
     from relu_tui.spec.bundled import find_scenario
     from relu_tui.spec.scenario import load_scenario
-    from relu_tui.bench.interactive import start_up
 
     report.line("## 4. Start-up of `relu-tui negative_init` (120x40)\n")
     row = start_up(["negative_init"], load_scenario(find_scenario("negative_init")), repeats)

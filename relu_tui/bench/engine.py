@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import torch
 
-from relu_tui.spec.bundled import find_scenario
 from relu_tui.engine.data import Dataset, make_dataset
 from relu_tui.engine.model import Network
-from relu_tui.spec.scenario import Scenario, load_scenario, loads_scenario
 from relu_tui.engine.threads import suit_threads
 from relu_tui.engine.trainer import Trainer, batch_order, make_optimizer
+from relu_tui.spec.bundled import find_scenario
+from relu_tui.spec.scenario import Scenario, load_scenario, loads_scenario
 
 _MLP = """
 name = "{name}"

@@ -9,10 +9,10 @@ import sys
 import time
 from dataclasses import dataclass
 
-from relu_tui.spec.scenario import Scenario
+from relu_tui.bench.terminal import Terminal
 from relu_tui.engine.threads import suit_threads
 from relu_tui.engine.trainer import Trainer
-from relu_tui.bench.terminal import Terminal
+from relu_tui.spec.scenario import Scenario
 
 SIZE = (120, 40)
 
@@ -45,7 +45,7 @@ def stepping(label: str, args: list[str], presses: int = 50) -> Stepping:
         for _ in range(presses):
             before = term.epoch()
             sent = term.press(" ")
-            count, last = term.pump(until=lambda t: t.epoch() == before + 1)
+            count, last = term.pump(until=lambda t, before=before: t.epoch() == before + 1)
             latencies.append(1000 * (last - sent))
             sizes.append(count)
     return Stepping(label, presses, statistics.median(latencies), percentile(latencies, 0.95),

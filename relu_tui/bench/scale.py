@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from relu_tui.bench.engine import mlp_toml
 from relu_tui.spec.bundled import find_scenario
 from relu_tui.spec.scenario import load_scenario, loads_scenario
-from relu_tui.bench.engine import mlp_toml
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from relu_tui.engine.seeding import numpy_rng
 from relu_tui.errors import ScenarioError
 from relu_tui.spec.generators import GENERATORS
-from relu_tui.engine.seeding import numpy_rng
 
 if TYPE_CHECKING:
     from relu_tui.spec.scenario import DataSpec

@@ -6,10 +6,10 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from relu_tui.files import WriteFailed, inside, safe_filename, write_atomic
 from relu_tui.engine.report import CsvWriter, write_jsonl
-from relu_tui.visible import visible
 from relu_tui.engine.session import Session
+from relu_tui.files import WriteFailed, inside, safe_filename, write_atomic
+from relu_tui.visible import visible
 
 
 def export_history(session: Session, names: Iterable[str], directory: Path) -> str:

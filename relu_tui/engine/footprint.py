@@ -23,8 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from relu_tui.errors import ScenarioError
 from relu_tui.engine.history import DEFAULT_BUDGET_MB
+from relu_tui.errors import ScenarioError
 from relu_tui.spec.scenario import Scenario, SweepSpec
 
 GB = 2**30
@@ -66,7 +66,7 @@ def footprint(scenario: Scenario) -> Footprint:
     out = data.n_classes if data.n_classes > 2 else 1
     fans = [d, *widths]
     n_params = sum((fan + 1) * width for fan, width in zip(fans, [*widths, out]))
-    n_params += sum(w for layer, w in zip(model.layers, widths) if layer.activation.kind == "prelu")
+    n_params += sum(layer.activation.learnable * layer.width for layer in model.layers)
     states = _OPTIMIZER_STATES.get(training.optimizer, 0) + (training.momentum > 0)
     parameters = 4 * n_params * (3 + states)  # weights, gradients, epoch-start copy, optimizer state
     checkpoint = 4 * n_params * (1 + states)

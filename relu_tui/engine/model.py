@@ -6,9 +6,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from relu_tui.spec.inits import activation_gain, draw, rai
-from relu_tui.spec.scenario import ModelSpec, output_width
+from relu_tui.engine.inits import draw, rai
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.spec.scenario import ModelSpec, output_width
 
 
 class Network(nn.Module):
@@ -24,8 +24,7 @@ class Network(nn.Module):
         with torch.no_grad():
             for index, layer in enumerate(spec.layers):
                 linear = nn.Linear(fan_in, layer.width)
-                gain = activation_gain(layer.activation.kind, layer.activation.negative_slope)
-                fill(linear, layer.weight_init, layer.bias_init, seed, index, gain)
+                fill(linear, layer.weight_init, layer.bias_init, seed, index, layer.activation.gain)
                 self.hidden.append(linear)
                 self.activations.append(layer.activation.module(layer.width))
                 fan_in = layer.width

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+
 class State(IntEnum):
     """A unit's state; the value is its code in the per-unit ``state`` arrays."""
 

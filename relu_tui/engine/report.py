@@ -13,10 +13,10 @@ from relu_tui.engine.explanations import cause_text
 from relu_tui.engine.records import ALIVE, STATES, EpochRecord
 
 if TYPE_CHECKING:
-    from relu_tui.spec.scenario import Scenario
     from relu_tui.engine.small_targets import TargetPoint
     from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
+    from relu_tui.spec.scenario import Scenario
 
 RECORD_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_loss", "test_accuracy", "diverged",
                   "learning_rate")
@@ -58,7 +58,8 @@ class TableWriter:
     """A readable summary: epoch 0, every epoch where something changed, about 20 others, the last;
     then the final state of every unit (dead ones first)."""
 
-    HEADER = f"{'epoch':>7} {'loss':>9} {'train':>6} {'test':>6} {'dead':>5} {'neg':>5} {'sparse':>6} {'active':>6}  {'lr':>8}  note"
+    HEADER = (f"{'epoch':>7} {'loss':>9} {'train':>6} {'test':>6} "
+              f"{'dead':>5} {'neg':>5} {'sparse':>6} {'active':>6}  {'lr':>8}  note")
 
     def __init__(self, out: IO[str], max_units: int = 24) -> None:
         self.out = out
@@ -88,7 +89,8 @@ class TableWriter:
         c = record.counts()
         loss = "nan/inf" if record.diverged else f"{record.loss:.5f}"
         return (f"{record.epoch:>7} {loss:>9} {_pct(record.accuracy):>6} {_pct(record.test_accuracy):>6} "
-                f"{c['dead']:>5} {c['negative']:>5} {c['sparse']:>6} {c['active']:>6}  {record.learning_rate:>8.3g}  {note}").rstrip()
+                f"{c['dead']:>5} {c['negative']:>5} {c['sparse']:>6} {c['active']:>6}  "
+                f"{record.learning_rate:>8.3g}  {note}").rstrip()
 
     @staticmethod
     def _note(previous: EpochRecord | None, record: EpochRecord) -> str:

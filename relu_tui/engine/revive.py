@@ -16,7 +16,6 @@ import torch
 
 from relu_tui.engine.model import Network, fill
 from relu_tui.engine.records import DEAD, EpochRecord
-from relu_tui.spec.inits import activation_gain
 
 
 def revive(model: Network, optimizer: torch.optim.Optimizer, record: EpochRecord, seed: int, epoch: int) -> int:
@@ -32,7 +31,7 @@ def revive(model: Network, optimizer: torch.optim.Optimizer, record: EpochRecord
             linear, after = model.hidden[index], outgoing[index]
             fresh = copy.deepcopy(linear)  # a module to draw into (a new nn.Linear would use the global RNG)
             fill(fresh, spec.weight_init, spec.bias_init, seed, index,
-                 activation_gain(spec.activation.kind, spec.activation.negative_slope), stream=("revive", epoch))
+                 spec.activation.gain, stream=("revive", epoch))
             linear.weight[units] = fresh.weight[units]
             linear.bias[units] = fresh.bias[units]
             after.weight[:, units] = 0.0

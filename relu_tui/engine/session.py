@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relu_tui.spec.scenario import Scenario
 from relu_tui.engine.snapshot import Snapshot, sample_subset, take_snapshot
 from relu_tui.engine.threads import suit_threads
 from relu_tui.engine.trainer import Trainer, state_changed
+from relu_tui.spec.scenario import Scenario
 
 if TYPE_CHECKING:
     from relu_tui.engine.sweep import SweepPoint
@@ -62,7 +62,7 @@ class Session:
             for trainer in trainers:
                 started, epoch = time.monotonic(), trainer.epoch + 1
                 on_batch = None if batch_progress is None else (
-                    lambda k, total: batch_progress(epoch, k, total, started))
+                    lambda k, total, epoch=epoch, started=started: batch_progress(epoch, k, total, started))
                 trainer.step_epoch(on_batch)
                 if trainer.batch:  # stopped within the epoch
                     return

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from relu_tui.engine.records import EpochRecord, Traces
-from relu_tui.spec.scenario import Scenario
 from relu_tui.engine.trainer import Trainer
+from relu_tui.spec.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,8 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
     n_units = max(trainer.record.n_units, 1)
     with torch.no_grad():
         _, _, post = model.forward_traced(data.x_train[samples])
-        weights = tuple(l.weight.detach().numpy().copy() for l in model.hidden)
-        biases = tuple(l.bias.detach().numpy().copy() for l in model.hidden)
+        weights = tuple(layer.weight.detach().numpy().copy() for layer in model.hidden)
+        biases = tuple(layer.bias.detach().numpy().copy() for layer in model.hidden)
     return Snapshot(
         scenario=trainer.scenario,
         record=trainer.record,
@@ -134,7 +134,7 @@ def _traces(trainer: Trainer, columns: int) -> Traces:
     records = [trainer.history.records.items[int(e)] for e in epochs]
 
     def stack(field: str) -> np.ndarray:
-        return np.stack([np.concatenate([getattr(l, field) for l in r.layers]) for r in records], axis=1)
+        return np.stack([np.concatenate([getattr(layer, field) for layer in r.layers]) for r in records], axis=1)
 
     return Traces(epochs, stack("active_fraction"), stack("grad_norm"), stack("state"))
 
@@ -146,7 +146,7 @@ def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
     """Every unit's activation and the decision over a grid spanning the data (coarser for wide
     networks: a 1,024-unit layer pair on the full grid would cost 2 billion multiply-adds a frame)."""
     data, model = trainer.dataset, trainer.model
-    work = sum(l.weight.numel() for l in model.hidden) * size[0] * size[1]
+    work = sum(layer.weight.numel() for layer in model.hidden) * size[0] * size[1]
     if work > PLANE_WORK:
         shrink = (work / PLANE_WORK) ** 0.5
         size = (max(16, int(size[0] / shrink)), max(8, int(size[1] / shrink)))

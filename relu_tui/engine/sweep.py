@@ -30,13 +30,12 @@ from functools import partial
 
 import torch
 
-from relu_tui.spec.inits import rai
-from relu_tui.spec.scenario import Scenario, SweepSpec
+from relu_tui.engine.inits import rai
 from relu_tui.engine.seeding import torch_rng
 from relu_tui.engine.small_targets import TargetPoint, train_and_count
 from relu_tui.engine.stably_unactivated import StablePoint, measure
+from relu_tui.spec.scenario import Scenario, SweepSpec
 
-AnyPoint = "SweepPoint | StablePoint | TargetPoint"  # one grid point of any kind of sweep
 NEAR_CONSTANT = 1e-9  # relative variation of the output below which a living net counts as near constant
 
 
@@ -81,6 +80,9 @@ class SweepPoint:
                 "trials": self.trials, "born_dead": self.born_dead, "born_dead_fraction": self.born_dead_fraction,
                 "standard_error": self.standard_error, "near_constant": self.near_constant,
                 "near_constant_fraction": self.near_constant_fraction, "bound": self.bound}
+
+
+AnyPoint = SweepPoint | StablePoint | TargetPoint  # one grid point of any kind of sweep
 
 
 def random_layers(width: int, depth: int, init: str, trials: int,

@@ -26,8 +26,8 @@ from relu_tui.engine.memory import release_freed_memory
 from relu_tui.engine.model import Network
 from relu_tui.engine.records import EpochRecord
 from relu_tui.engine.revive import revive
-from relu_tui.spec.scenario import Scenario, TrainingSpec
 from relu_tui.engine.seeding import torch_rng
+from relu_tui.spec.scenario import Scenario, TrainingSpec
 
 StopCondition = Callable[[EpochRecord, EpochRecord], bool]
 BatchProgress = Callable[[int, int], bool]  # (batches done, batches in the epoch) -> keep going?
@@ -126,7 +126,7 @@ class Trainer:
             return found
         live = (self._checkpoint(), self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start,
                 self.targets)
-        start, checkpoint = self.history.checkpoints.at_or_before(epoch)
+        _, checkpoint = self.history.checkpoints.at_or_before(epoch)
         self._restore(checkpoint)
         for record in self._replay(epoch):
             self._recomputed[record.epoch] = record
@@ -319,7 +319,7 @@ class Trainer:
                            not finite, tuple(layers))
 
     def _hidden_params(self) -> list[torch.Tensor]:
-        return [torch.cat([l.weight.detach(), l.bias.detach()[:, None]], dim=1).clone() for l in self.model.hidden]
+        return [torch.cat([layer.weight.detach(), layer.bias.detach()[:, None]], dim=1).clone() for layer in self.model.hidden]
 
     def _step_sizes(self, layer: int) -> np.ndarray:
         """How far each unit's incoming weights and bias moved since the start of this epoch."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from relu_tui.monitor.families import can_die, describe
 from relu_tui.monitor.runlog import LayerInfo
+from relu_tui.spec.activations import watching
 
 FEEDERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _EXACT_FLOAT32 = 2**24  # a float32 sum of 0s and 1s is exact below this
@@ -52,7 +52,9 @@ class WatchedLayer:
     @property
     def info(self) -> LayerInfo:
         kind = "unit" if self.spatial == 0 else "channel"
-        return LayerInfo(self.name, describe(self.activation), can_die(self.activation), kind, self.width, self.fed_by)
+        entry = watching(self.activation)
+        return LayerInfo(self.name, entry.label(self.activation), entry.can_die(entry.read(self.activation)), kind,
+                         self.width, self.fed_by)
 
     def count(self, z: torch.Tensor) -> None:
         """Add the inputs of ``z`` on which each unit's pre-activation is > 0 (NaN pre-activations make the

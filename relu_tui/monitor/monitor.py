@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,14 +16,14 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.hooks import RemovableHandle
 
-from relu_tui.spec.scenario import DiagnosisSpec
+from relu_tui.engine.states import classify
 from relu_tui.monitor.distributed import rank, sum_over_ranks, world_size
-from relu_tui.monitor.families import FAMILY, is_relu_family
 from relu_tui.monitor.layers import FEEDERS, WatchedLayer
 from relu_tui.monitor.runlog import LayerInfo, LayerStats, RunMeta, RunRecord
-from relu_tui.engine.states import classify
 from relu_tui.monitor.states import track_deaths
 from relu_tui.monitor.writer import RunWriter
+from relu_tui.spec.activations import watched_classes, watching
+from relu_tui.spec.scenario import DiagnosisSpec
 
 
 @dataclass(eq=False)
@@ -62,9 +62,10 @@ class Monitor:
         self.sparse_threshold = float(sparse_threshold)
         self.steps = 0
         self._writer = RunWriter(run_dir)
-        self._slots = {module: _Slot(name) for name, module in self.model.named_modules() if is_relu_family(module)}
+        self._slots = {module: _Slot(name) for name, module in self.model.named_modules()
+                       if watching(module) is not None}
         if not self._slots:
-            families = ", ".join(cls.__name__ for cls in FAMILY)
+            families = ", ".join(watched_classes())
             raise ValueError(f"{type(self.model).__name__} has no ReLU-family activation module ({families}); "
                              "activations called as functions (F.relu, torch.relu) are invisible to the monitor: "
                              "use modules such as nn.ReLU()")
@@ -202,4 +203,4 @@ class Monitor:
     def _meta(self) -> RunMeta:
         return RunMeta(model=type(self.model).__name__, layers=self.layers, sparse_threshold=self.sparse_threshold,
                        every=self.every, world_size=world_size(),
-                       created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                       created=datetime.now(UTC).isoformat(timespec="seconds"))

@@ -16,8 +16,8 @@ import numpy as np
 
 from relu_tui.engine.records import ALIVE, STATES
 from relu_tui.engine.states import NO_STATE  # "-" in a record: the layer saw no counted input
-from relu_tui.visible import visible
 from relu_tui.monitor.errors import RunLogError
+from relu_tui.visible import visible
 
 FORMAT = "relu-tui-run"
 VERSION = 1

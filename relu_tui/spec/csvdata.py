@@ -68,7 +68,8 @@ def read_csv(path: Path, label_column: str | int | None, *, key: str = "data.csv
     if names is None:
         raise ScenarioError("empty CSV", source=path, expected="a header and rows of numbers")
     if len(names) < 2:
-        raise ScenarioError("too few columns", source=path, line=first_line, expected="at least one feature column and a label column")
+        raise ScenarioError("too few columns", source=path, line=first_line,
+                            expected="at least one feature column and a label column")
     if rows < 4:
         raise ScenarioError("too few rows", source=path, expected="at least 4 data rows")
     table = np.frombuffer(values, dtype=np.float64).reshape(rows, len(names))

@@ -1,13 +1,10 @@
-"""Weight and bias initializers, each drawn from its own seeded generator."""
+"""Weight and bias initializers as a scenario writes them; :mod:`relu_tui.engine.inits` draws them."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import torch
+from typing import Any
 
 from relu_tui.spec.validate import Check, Choice, Context, KeyPath, Number, Table
 
@@ -42,7 +39,6 @@ WEIGHT_KINDS: dict[str, dict[str, tuple[Check, float | str | None]]] = {
     "rai": {},
 }
 BIAS_KINDS = ("default", "uniform", "normal", "constant", "he_normal", "he_uniform")
-RAI_SCALE = 0.6007  # RAI's symmetric entries have std RAI_SCALE / sqrt(fan_in), as published
 ALIASES = (
     ("kaiming_normal", "he_normal"),
     ("kaiming_uniform", "he_uniform"),
@@ -87,16 +83,6 @@ def parse_init(value: Any, path: KeyPath, ctx: Context, kinds: tuple[str, ...]) 
     return InitSpec(kind, params)
 
 
-def activation_gain(activation: str, slope: float) -> float:
-    """He's gain for the layer's activation: sqrt(2 / (1 + slope^2)) for the ReLU family."""
-    if activation in ("relu", "leaky_relu", "prelu"):
-        s = slope if activation != "relu" else 0.0
-        return math.sqrt(2.0 / (1.0 + s * s))
-    if activation == "tanh":
-        return 5.0 / 3.0
-    return math.sqrt(2.0) if activation in ("elu", "gelu") else 1.0
-
-
 def extent(spec: InitSpec, fan_in: int, fan_out: int, he_gain: float) -> float:
     """A bound on the magnitude of what ``spec`` draws (ten standard deviations for a normal), and for
     a uniform also its width, which PyTorch needs to be a finite float32 too."""
@@ -115,70 +101,3 @@ def extent(spec: InitSpec, fan_in: int, fan_out: int, he_gain: float) -> float:
     if spec.kind == "orthogonal":
         return p["gain"]  # the entries of an orthogonal matrix lie in [-1, 1]
     return 1.0  # default, rai and explicit values (each already a float32 number)
-
-
-def draw(spec: InitSpec, shape: tuple[int, ...], generator: torch.Generator, fan_in: int, fan_out: int,
-         he_gain: float) -> torch.Tensor:
-    """A new float32 tensor of ``shape`` filled as ``spec`` says."""
-    import torch  # scenarios load without torch; only building a model needs it
-
-    if spec.kind == "explicit":
-        return torch.tensor(spec.values, dtype=torch.float32).reshape(shape)
-    p = spec.params
-    out = torch.empty(shape, dtype=torch.float32)
-    if spec.kind == "default":
-        bound = 1.0 / math.sqrt(fan_in)
-        return out.uniform_(-bound, bound, generator=generator)
-    if spec.kind == "uniform":
-        return out.uniform_(p["low"], p["high"], generator=generator)
-    if spec.kind == "normal":
-        return out.normal_(p["mean"], p["std"], generator=generator)
-    if spec.kind == "constant":
-        return out.fill_(p["value"])
-    if spec.kind in ("he_normal", "he_uniform"):
-        gain = he_gain if p["gain"] == "auto" else p["gain"]
-        std = gain / math.sqrt(fan_in if p["mode"] == "fan_in" else fan_out)
-        if spec.kind == "he_normal":
-            return out.normal_(0.0, std, generator=generator)
-        return out.uniform_(-math.sqrt(3.0) * std, math.sqrt(3.0) * std, generator=generator)
-    if spec.kind in ("xavier_normal", "xavier_uniform"):
-        std = p["gain"] * math.sqrt(2.0 / (fan_in + fan_out))
-        if spec.kind == "xavier_normal":
-            return out.normal_(0.0, std, generator=generator)
-        return out.uniform_(-math.sqrt(3.0) * std, math.sqrt(3.0) * std, generator=generator)
-    if spec.kind == "orthogonal":
-        return _orthogonal(shape, generator, p["gain"])
-    if spec.kind == "rai":
-        return rai(shape, generator)
-    raise ValueError(f"unknown init kind {spec.kind!r}")  # parse_init admits no other kind
-
-
-def _orthogonal(shape: tuple[int, ...], generator: torch.Generator, gain: float) -> torch.Tensor:
-    import torch
-
-    rows, cols = shape
-    flat = torch.empty(rows, cols, dtype=torch.float32).normal_(0.0, 1.0, generator=generator)
-    if rows < cols:
-        flat = flat.T
-    q, r = torch.linalg.qr(flat)
-    q = q * torch.sign(torch.diagonal(r))
-    if rows < cols:
-        q = q.T
-    return (gain * q).contiguous()
-
-
-def rai(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-    """Randomized asymmetric initialization as published (Lu, Shin, Su and Karniadakis, 2019), row by row.
-
-    Each row (one unit's weights followed by its bias, the last axis) is drawn from
-    N(0, (RAI_SCALE / sqrt(fan_in))^2), fan_in being the row's length less the bias; then one entry,
-    chosen uniformly (the bias included), is replaced by a draw from the positive Beta(2, 1).
-    """
-    import torch
-
-    *lead, n = shape
-    std = RAI_SCALE / math.sqrt(max(n - 1, 1))
-    out = torch.empty(shape, dtype=torch.float32).normal_(0.0, std, generator=generator)
-    position = torch.randint(0, n, (*lead, 1), generator=generator)
-    positive = torch.rand((*lead, 1), generator=generator).sqrt()  # Beta(2, 1): F(x) = x^2
-    return out.scatter_(-1, position, positive)

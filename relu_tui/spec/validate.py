@@ -240,7 +240,8 @@ class Table:
     def list_of_tables(self, key: str, *, min_len: int = 0, max_len: int | None = None) -> list[Table]:
         self.used.add(key)
         if key not in self.data and min_len:
-            raise self.ctx.error((*self.path, key), "missing key", expected=f"at least {min_len} [[{dotted((*self.path, key))}]] table(s)")
+            raise self.ctx.error((*self.path, key), "missing key",
+                                 expected=f"at least {min_len} [[{dotted((*self.path, key))}]] table(s)")
         items = self.data.get(key, [])
         if not isinstance(items, list) or len(items) < min_len or (max_len is not None and len(items) > max_len):
             need = f"an array of at least {min_len} table(s)" if min_len else "an array of tables"

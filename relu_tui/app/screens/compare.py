@@ -15,14 +15,23 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from relu_tui.engine.records import DEAD, STATES
 from relu_tui.app.figures import significant
+from relu_tui.app.palette import (
+    ALERT,
+    DEAD_SHARE_COLOR,
+    DIM,
+    LOSS_COLOR,
+    STATE_GLYPH,
+    STATE_STYLE,
+    TEST_COLOR,
+    TRAIN_COLOR,
+    sparkline,
+)
+from relu_tui.app.screens.main import FILE_BINDINGS, HEATMAP_BINDING, HELP, QUIT, TRAINING_BINDINGS
 from relu_tui.app.widgets.heatmap import Heatmap
 from relu_tui.app.widgets.lines import Layout, TextPanel
-from relu_tui.app.screens.main import FILE_BINDINGS, HEATMAP_BINDING, HELP, QUIT, TRAINING_BINDINGS
-from relu_tui.app.palette import (ALERT, DEAD_SHARE_COLOR, DIM, LOSS_COLOR, STATE_GLYPH, STATE_STYLE, TEST_COLOR, TRAIN_COLOR,
-                      sparkline)
 from relu_tui.app.widgets.spread import LayerSpreadView
+from relu_tui.engine.records import DEAD, STATES
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot

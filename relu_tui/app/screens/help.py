@@ -12,10 +12,22 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from relu_tui.app.palette import (
+    DIM,
+    NEGATIVE_RAMP,
+    NEGATIVE_WEIGHT,
+    POSITIVE_RAMP,
+    POSITIVE_WEIGHT,
+    SHADES,
+    STATE_GLYPH,
+    STATE_STYLE,
+    ZERO_GLYPH,
+    ZERO_STYLE,
+    class_color,
+    class_glyph,
+)
 from relu_tui.engine.records import STATES
 from relu_tui.spec.scenario import Scenario
-from relu_tui.app.palette import (DIM, NEGATIVE_RAMP, NEGATIVE_WEIGHT, POSITIVE_RAMP, POSITIVE_WEIGHT, SHADES, STATE_GLYPH,
-                      STATE_STYLE, ZERO_GLYPH, ZERO_STYLE, class_color, class_glyph)
 
 STATE_MEANING = {
     "dead": "pre-activation <= 0 on every training input and a zero slope there: it gets no gradient, ever",

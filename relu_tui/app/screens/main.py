@@ -25,8 +25,8 @@ from relu_tui.app.widgets.plane import InputPlane
 from relu_tui.app.widgets.spread import LayerSpreadView
 
 if TYPE_CHECKING:
-    from relu_tui.spec.scenario import Scenario
     from relu_tui.engine.snapshot import Snapshot
+    from relu_tui.spec.scenario import Scenario
 
 MIN_SIZE = (80, 24)
 # every screen gets the size classes of the terminal it is drawn on, applied by Textual on each resize

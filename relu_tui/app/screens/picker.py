@@ -9,11 +9,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from relu_tui.spec.bundled import bundled
-from relu_tui.errors import ScenarioError
-from relu_tui.spec.scenario import Scenario, load_scenario
-from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.screens.main import QUIT, TRAINING_BINDINGS
+from relu_tui.app.widgets.lines import TextPanel
+from relu_tui.errors import ScenarioError
+from relu_tui.spec.bundled import bundled
+from relu_tui.spec.scenario import Scenario, load_scenario
 
 # the training keys do nothing here but say so (they would otherwise be silently ignored)
 _NOT_YET = [Binding(key, "not_yet", "", show=False) for b in TRAINING_BINDINGS for key in b.key.split(",")]

@@ -14,15 +14,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from relu_tui.app.widgets.chart import LineChart, Series
-from relu_tui.app.screens.main import QUIT
 from relu_tui.app.palette import DIM, SERIES_COLORS
+from relu_tui.app.screens.main import QUIT
+from relu_tui.app.widgets.chart import LineChart, Series
 
 if TYPE_CHECKING:
-    from relu_tui.spec.scenario import Scenario
     from relu_tui.engine.small_targets import TargetPoint
     from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
+    from relu_tui.spec.scenario import Scenario
 
 _COLORS = SERIES_COLORS
 _STYLE = {"he": ("──", {}), "he_zero_bias": ("╌╌", {"dashed": True}), "rai": ("··", {"dotted": True})}

@@ -15,8 +15,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from relu_tui.app.widgets.lines import StripsWidget
 from relu_tui.app.palette import DIM
+from relu_tui.app.widgets.lines import StripsWidget
 
 # bit of each dot in a braille cell, indexed [row 0..3][column 0..1]
 _DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)

@@ -1,4 +1,4 @@
-"""Loss, accuracy and dead share per epoch, as a braille line chart."""
+"""Loss, accuracy and dead share per epoch (or, for a monitored run, per step) as a braille line chart."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relu_tui.app.widgets.chart import LineChart, Series
 from relu_tui.app.palette import DEAD_SHARE_COLOR as DEAD_SHARE
 from relu_tui.app.palette import LOSS_COLOR as LOSS
 from relu_tui.app.palette import TEST_COLOR as TEST
 from relu_tui.app.palette import TRAIN_COLOR as TRAIN
+from relu_tui.app.widgets.chart import LineChart, Series
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
-
+    from relu_tui.monitor.view import RunView
 
 
 def legend(entries: list[tuple[str, str]]) -> str:
@@ -23,6 +23,7 @@ def legend(entries: list[tuple[str, str]]) -> str:
 
 
 LEGEND = legend([("loss ÷ max", LOSS), ("train acc", TRAIN), ("test acc", TEST), ("dead share", DEAD_SHARE)])
+RUN_LEGEND = legend([("loss ÷ max", LOSS), ("dead share", DEAD_SHARE)]) + " per step"
 
 
 def loss_share(loss: np.ndarray) -> np.ndarray:
@@ -41,7 +42,6 @@ class Curves(LineChart):
     _legend = ""
 
     def show(self, snapshot: Snapshot) -> None:
-        epochs = np.arange(len(snapshot.loss), dtype=float)
         if snapshot.classifies:
             curves = [(loss_share(snapshot.loss), "loss ÷ max", LOSS), (snapshot.accuracy, "train acc", TRAIN),
                       (snapshot.test_accuracy, "test acc", TEST)]
@@ -53,5 +53,17 @@ class Curves(LineChart):
         title = legend([(label, color) for _, label, color in curves])
         if title != self._legend:  # setting a border title repaints the whole widget
             self.border_title = self._legend = title
-        series = [Series(epochs, values, color) for values, _, color in curves]
-        self.plot(series, (0.0, max(float(epochs[-1]), 1.0)), (0.0, 1.0), x_label="epoch")
+        self.draw(np.arange(len(snapshot.loss), dtype=float), [(values, color) for values, _, color in curves], "epoch")
+
+    def draw(self, x: np.ndarray, curves: list[tuple[np.ndarray, str]], x_label: str) -> None:
+        """Each curve (values, colour) against ``x``, on the 0..1 axis they share."""
+        x_range = (float(x[0]), max(float(x[-1]), float(x[0]) + 1))
+        self.plot([Series(x, values, color) for values, color in curves], x_range, (0.0, 1.0), x_label=x_label)
+
+
+class RunCurves(Curves):
+    """A monitored run's loss ÷ max and dead share per record, against its optimization steps (both
+    always drawn: the legend is :data:`RUN_LEGEND`)."""
+
+    def show(self, view: RunView) -> None:
+        self.draw(view.steps.astype(float), [(loss_share(view.loss), LOSS), (view.dead_fraction, DEAD_SHARE)], "step")

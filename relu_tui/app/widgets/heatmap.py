@@ -9,9 +9,18 @@ import numpy as np
 from rich.segment import Segment
 from textual.reactive import reactive
 
-from relu_tui.engine.records import DEAD
-from relu_tui.app.palette import DEAD_CELL_STYLE, DIM, SILENT, HEAT_GLYPHS, HEAT_STYLES, ZERO_GLYPH, coded_segments, heat_codes
+from relu_tui.app.palette import (
+    DEAD_CELL_STYLE,
+    DIM,
+    HEAT_GLYPHS,
+    HEAT_STYLES,
+    SILENT,
+    ZERO_GLYPH,
+    coded_segments,
+    heat_codes,
+)
 from relu_tui.app.widgets.unit_rows import Row, UnitRowsView
+from relu_tui.engine.records import DEAD
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
@@ -23,6 +32,10 @@ MODE_TITLES = {
     "gradient": "Gradient norm per epoch, log scale · · = exactly 0",
 }
 REGRESSION_TITLE = "Activations · columns: training samples by target value · · = exactly 0"
+RUN_MODE_TITLES = {  # a monitored run's log has no per-sample activations
+    "active": "Active share per record · a row going dark is a unit dying · columns: optimization steps",
+    "gradient": "Gradient norm per record, log scale · · = exactly 0",
+}
 # cell codes: the heat codes, then a class boundary, a dead unit's cell and a silent (not dead) one
 _BOUNDARY, _DEAD, _QUIET = len(HEAT_GLYPHS), len(HEAT_GLYPHS) + 1, len(HEAT_GLYPHS) + 2
 _GLYPHS = np.array([*HEAT_GLYPHS, "│", ZERO_GLYPH, ZERO_GLYPH])
@@ -169,3 +182,10 @@ class Heatmap(UnitRowsView):
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = (np.log10(values) - lo) / max(hi - lo, 1e-9) * 0.95 + 0.05
         return np.where(values > 0, np.nan_to_num(scaled, nan=1.0), 0.0)
+
+
+class RunHeatmap(Heatmap):
+    """A monitored run's units x records: active share, or gradient norm."""
+
+    mode: reactive[str] = reactive("active")
+    titles = RUN_MODE_TITLES

@@ -5,24 +5,37 @@ Each is a pure function from a snapshot to Rich ``Text``; the app shows them in 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
+from relu_tui.app.figures import significant
+from relu_tui.app.palette import (
+    ALERT,
+    BUSY,
+    DIM,
+    EXACT_ZERO,
+    INPUT_GLYPH,
+    NEGATIVE_WEIGHT,
+    OUTPUT_GLYPH,
+    PAUSED,
+    PLAYING,
+    POSITIVE_WEIGHT,
+    STATE_GLYPH,
+    STATE_STYLE,
+)
 from relu_tui.engine.explanations import explain
 from relu_tui.engine.records import ALIVE, DEAD, STATES
-from relu_tui.app.figures import significant
-from relu_tui.app.palette import (ALERT, BUSY, DIM, EXACT_ZERO, INPUT_GLYPH, NEGATIVE_WEIGHT, OUTPUT_GLYPH, PAUSED, PLAYING,
-                      POSITIVE_WEIGHT, STATE_GLYPH, STATE_STYLE)
 
 if TYPE_CHECKING:
-    from relu_tui.spec.scenario import Scenario
+    from relu_tui.engine.records import LayerRecord
     from relu_tui.engine.snapshot import Snapshot
+    from relu_tui.spec.scenario import Scenario
 
 _BOLD = Style(bold=True)
 _PLAIN = Style()
@@ -42,8 +55,7 @@ def status_text(snap: Snapshot, *, playing: bool, speed: str, position: tuple[in
     run plays."""
     rec, sc = snap.record, snap.scenario
     text = _title_line(sc, position, width)
-    form = next((f for f in _FORMS if _numbers_line(snap, True, "max speed", f, pad_counts=True).cell_len <= width),
-                _FORMS[-1])
+    form = fullest(COUNT_FORMS, lambda f: _numbers_line(snap, True, "max speed", f, pad_counts=True), width)
     text.append_text(_numbers_line(snap, playing, speed, form))
     text.append("\n")
     if rec.diverged:
@@ -66,7 +78,34 @@ def dead_layer_notes(snap: Snapshot) -> list[str]:
             + ", nothing passes" for layer in snap.record.layers if layer.all_dead]
 
 
-_FORMS = ("full", "compact", "glyphs")  # unit counts with their state's name, a short name, the glyph alone
+COUNT_FORMS = ("full", "compact", "glyphs")  # unit counts with their state's name, a short name, the glyph alone
+
+
+def fullest(forms: tuple[str, ...], line: Callable[[str], Text], width: int) -> str:
+    """The first of ``forms`` (fullest first) whose ``line`` fits in ``width`` cells, else the last."""
+    return next((form for form in forms if line(form).cell_len <= width), forms[-1])
+
+
+def state_counts(counts: dict[str, int], form: str, digits: int = 0) -> Text:
+    """The units by state in one of :data:`COUNT_FORMS`, each count right-aligned to ``digits``."""
+    text = Text()
+    for code, name in enumerate(STATES):
+        count = str(counts[name]).rjust(digits)
+        label = {"full": f"{STATE_GLYPH[code]} {count} {name}  ",
+                 "compact": f"{STATE_GLYPH[code]}{count} {_SHORT[name]} ",
+                 "glyphs": f"{STATE_GLYPH[code]}{count} "}[form]
+        text.append(label, STATE_STYLE[code])
+    return text
+
+
+def layer_counts(layer: LayerRecord) -> Text:
+    """A layer's units by state: the glyph and the count of each state it has."""
+    text = Text()
+    for code in range(len(STATES)):
+        count = layer.count(code)
+        if count:
+            text.append(f"{STATE_GLYPH[code]}{count} ", STATE_STYLE[code])
+    return text
 
 
 def _numbers_line(snap: Snapshot, playing: bool, speed: str, form: str, pad_counts: bool = False) -> Text:
@@ -86,13 +125,7 @@ def _numbers_line(snap: Snapshot, playing: bool, speed: str, form: str, pad_coun
         text.append(f"  loss {loss}  train {_pct(rec.accuracy, 0)} test {_pct(rec.test_accuracy, 0)}  ")
     else:
         text.append(f"  loss {loss}  train {_pct(rec.accuracy)}  test {_pct(rec.test_accuracy)}  ")
-    counts = rec.counts()
-    digits = len(str(rec.n_units))
-    for code, name in enumerate(STATES):
-        count = str(counts[name]).rjust(digits) if pad_counts else str(counts[name])
-        label = {"full": f"{STATE_GLYPH[code]} {count} {name}  ", "compact": f"{STATE_GLYPH[code]}{count} {_SHORT[name]} ",
-                 "glyphs": f"{STATE_GLYPH[code]}{count} "}[form]
-        text.append(label, STATE_STYLE[code])
+    text.append_text(state_counts(rec.counts(), form, len(str(rec.n_units)) if pad_counts else 0))
     text.append(f" lr {rec.learning_rate:g}  " if compact else f"lr {rec.learning_rate:g}  ")
     state = f"▶ {speed}" if playing else "■ paused"
     text.append(state, PLAYING if playing else PAUSED)
@@ -247,10 +280,7 @@ def _network_rows(snap: Snapshot, selected: tuple[int, int], height: int, width:
     def layer_line(li: int) -> Text:
         layer = layers[li]
         line = Text(f"{layer.name[:label - 1]:<{label}}", Style(bold=li == sel_layer))
-        for code in range(len(STATES)):
-            count = layer.count(code)
-            if count:
-                line.append(f"{STATE_GLYPH[code]}{count} ", STATE_STYLE[code])
+        line.append_text(layer_counts(layer))
         if layer.all_dead:
             line.append("all dead", STATE_STYLE[DEAD])
         return line
@@ -301,36 +331,52 @@ def inspector_text(snap: Snapshot, selected: tuple[int, int]) -> Text:
     """Everything about the selected unit, ending with a plain-language diagnosis."""
     layer_index, unit = selected
     layer = snap.record.layers[layer_index]
-    state = int(layer.state[unit])
     w = snap.weights[layer_index][unit]
-    text = Text()
-    text.append(f"{layer.name}[{unit}]", _BOLD)
-    text.append(f" · {layer.activation}\n")
-    text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
-    text.append("weights  ", DIM)
+    text = unit_heading(layer.name, unit, layer.activation, int(layer.state[unit]))
+    field_label(text, "weights")
     if len(w) <= 6:
         for value in w:
             text.append(f"{'+' if value >= 0 else '−'}{abs(value):.4f} ", POSITIVE_WEIGHT if value >= 0 else NEGATIVE_WEIGHT)
     else:
         text.append(f"{len(w)} inputs: {int((w > 0).sum())} +, {int((w < 0).sum())} −, |w| ≤ {np.abs(w).max():.3g}")
-    text.append("\nbias     ", DIM)
-    text.append(f"{float(snap.biases[layer_index][unit]):+.4f}")
-    text.append("\npre-act  ", DIM)
-    text.append(f"{layer.preact_min[unit]:.3g} … {layer.preact_max[unit]:.3g}, mean {layer.preact_mean[unit]:.3g}")
+    text.append("\n")
+    field(text, "bias", f"{float(snap.biases[layer_index][unit]):+.4f}")
+    field(text, "pre-act",
+          f"{layer.preact_min[unit]:.3g} … {layer.preact_max[unit]:.3g}, mean {layer.preact_mean[unit]:.3g}")
     active = int(round(float(layer.active_fraction[unit]) * snap.n_train))
-    text.append("\nactive   ", DIM)
-    text.append(f"{active} of {snap.n_train} inputs ({_pct(float(layer.active_fraction[unit]))})")
-    text.append("\ngrad     ", DIM)
-    grad = float(layer.grad_norm[unit])
-    text.append("exactly 0" if grad == 0 else f"{grad:.3e}", EXACT_ZERO if grad == 0 else Style())
-    text.append("\nstep     ", DIM)
-    text.append(f"{float(layer.step[unit]):.3g} in the last epoch")
+    field(text, "active", f"{active} of {snap.n_train} inputs ({_pct(float(layer.active_fraction[unit]))})")
+    grad_field(text, float(layer.grad_norm[unit]))
+    field(text, "step", f"{float(layer.step[unit]):.3g} in the last epoch")
     if layer.epoch_of_death[unit] != ALIVE:
-        text.append("\ndied     ", DIM)
-        text.append(f"epoch {int(layer.epoch_of_death[unit])}", STATE_STYLE[0])
-    text.append("\n\n")
+        field(text, "died", f"epoch {int(layer.epoch_of_death[unit])}", STATE_STYLE[DEAD])
+    text.append("\n")
     text.append(_sentence(explain(snap.record, layer_index, unit, snap.n_train)))
     return text
+
+
+def unit_heading(name: str, unit: int, about: str, state: int) -> Text:
+    """The inspector's first lines: the unit's layer and index, what it is, then its state."""
+    text = Text()
+    text.append(f"{name}[{unit}]", _BOLD)
+    text.append(f" · {about}\n")
+    text.append(f"{STATE_GLYPH[state]} {STATES[state]}\n", STATE_STYLE[state])
+    return text
+
+
+def field_label(text: Text, label: str) -> None:
+    """An inspector line's label, dim in a column of nine cells."""
+    text.append(f"{label:<9}", DIM)
+
+
+def field(text: Text, label: str, value: str, style: Style = _PLAIN) -> None:
+    """An inspector line: the label, then ``value``."""
+    field_label(text, label)
+    text.append(f"{value}\n", style)
+
+
+def grad_field(text: Text, grad: float) -> None:
+    """The gradient norm's line; an exact zero in words, as it is the gradient that never moves the unit."""
+    field(text, "grad", "exactly 0" if grad == 0 else f"{grad:.3e}", EXACT_ZERO if grad == 0 else _PLAIN)
 
 
 def first_sentence(text: str) -> str:

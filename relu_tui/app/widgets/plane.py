@@ -11,8 +11,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from relu_tui.app.widgets.lines import StripsWidget
 from relu_tui.app.palette import BOUNDARY, DIM, HEAT_BACKGROUNDS, class_color, class_glyph, coded_segments, heat_codes
+from relu_tui.app.widgets.lines import StripsWidget
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
@@ -21,7 +21,7 @@ _BOUNDARY = BOUNDARY
 _MARKS = 16  # cell marks: none, boundary, and a point of up to 14 classes
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cell_style(code: int) -> Style:
     background, mark = HEAT_BACKGROUNDS[code // _MARKS], code % _MARKS
     if mark == 0:

@@ -13,8 +13,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from relu_tui.app.widgets.lines import StripsWidget
 from relu_tui.app.palette import DIM, EXACT_ZERO, POSITIVE_RAMP, sparkline
+from relu_tui.app.widgets.lines import StripsWidget
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import LayerSpread, Snapshot

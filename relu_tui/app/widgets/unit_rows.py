@@ -7,9 +7,8 @@ top line shows; strips are cached until the data, the size or the selection chan
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,9 +17,9 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from relu_tui.engine.records import DEAD
-from relu_tui.app.widgets.lines import refresh_changed
 from relu_tui.app.palette import DIM, STATE_GLYPH, STATE_STYLE
+from relu_tui.app.widgets.lines import refresh_changed
+from relu_tui.engine.records import DEAD
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot

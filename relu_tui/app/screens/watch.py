@@ -1,0 +1,79 @@
+"""``relu-tui watch``'s view: status, watched layers, selected unit, heatmap, gradients, curves.
+
+A Screen like :class:`~relu_tui.app.screens.main.MainScreen`, drawn with the same widgets: its keys
+are its own and call the app's actions; it draws what the app hands it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from relu_tui.app.screens.main import QUIT, TooSmall
+from relu_tui.app.widgets.curves import RUN_LEGEND, RunCurves
+from relu_tui.app.widgets.gradients import GradientBars
+from relu_tui.app.widgets.heatmap import RunHeatmap
+from relu_tui.app.widgets.lines import Layout, TextPanel
+from relu_tui.app.widgets.run_panels import layers_text, unit_text
+
+if TYPE_CHECKING:
+    from relu_tui.monitor.view import RunView
+
+
+class WatchScreen(Screen[None]):
+    """Every binding appears in the Footer."""
+
+    BINDINGS = [
+        Binding("up,k", "app.move(-1)", "Select ↑", key_display="↑", tooltip="Select the previous unit", id="up"),
+        Binding("down,j", "app.move(1)", "Select ↓", key_display="↓", tooltip="Select the next unit", id="down"),
+        Binding("tab", "app.layer(1)", "Next layer", priority=True, tooltip="Select a unit in the next layer",
+                id="layer"),
+        Binding("shift+tab", "app.layer(-1)", "", show=False, priority=True),
+        Binding("v", "app.heatmap_mode", "Heatmap", tooltip="Heatmap: active share / gradient norm per record",
+                id="mode"),
+        QUIT,
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TextPanel(id="status", wrap=False)
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield TextPanel(id="network")
+                yield TextPanel(id="inspector")
+            with Vertical(id="right"):
+                yield RunHeatmap(id="heatmap")
+                yield GradientBars(id="gradients", classes="watch-gradients")
+                yield RunCurves(id="curves")
+        yield TooSmall(id="too-small")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        for widget_id, title in (("network", "Watched layers"), ("inspector", "Selected unit"),
+                                 ("gradients", "Gradient norm at the latest record, log scale"),
+                                 ("curves", RUN_LEGEND)):
+            self.query_one(f"#{widget_id}").border_title = title
+
+    def show(self, view: RunView, selected: tuple[int, int]) -> None:
+        """A newer view of the run: every panel but the status."""
+        self.query_one(RunHeatmap).show(view, selected)
+        self.query_one(GradientBars).show(view, selected)
+        self.query_one(RunCurves).show(view)
+        self._show_unit(view, selected)
+
+    def select(self, view: RunView, selected: tuple[int, int]) -> None:
+        """Another unit selected: the panels that show it."""
+        self.query_one(RunHeatmap).select(selected)
+        self.query_one(GradientBars).select(selected)
+        self._show_unit(view, selected)
+
+    def _show_unit(self, view: RunView, selected: tuple[int, int]) -> None:
+        self.query_one("#network", TextPanel).update(layers_text(view, selected))
+        self.query_one("#inspector", TextPanel).update(unit_text(view, selected))
+
+    def set_status(self, status: Layout) -> None:
+        self.query_one("#status", TextPanel).update(status)
