@@ -135,8 +135,9 @@ SWEEP_KINDS = ("born_dead", "stably_unactivated", "small_targets")
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """A Monte Carlo grid at initialization: how often is a deep, narrow ReLU net on one input born
-    dead (kind born_dead), or a second-layer unit dead on all of R^n0 (kind stably_unactivated)?"""
+    """A Monte Carlo grid: how often is a deep, narrow ReLU net on one input born dead (kind born_dead),
+    a second-layer unit dead on all of R^n0 (stably_unactivated), or a unit dead after training on
+    small targets (small_targets)?"""
 
     widths: tuple[int, ...]
     depths: tuple[int, ...]
