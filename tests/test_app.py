@@ -312,9 +312,10 @@ async def test_w_shows_the_born_dead_sweep(tmp_path):
         await press(pilot, "w")
         assert isinstance(app.screen, SweepScreen)
         assert "done" in str(app.screen.query_one("#sweep-table", Static).render())
-        assert app.session._sweep is not None and len(app.session._sweep) == 2 * 2 * 2
+        assert app.session._sweep is not None and len(app.session._sweep) == 2 * 2 * 3  # he, he_zero_bias, rai
         legend = app.screen.query_one("#sweep-legend", TextPanel).text.plain
-        assert "━ width 2" in legend and "━ width 8" in legend and "● he" in legend and "▲ rai" in legend
+        assert "━ width 2" in legend and "━ width 8" in legend and "● he" in legend and "■ rai" in legend
+        assert "▲ he_zero_bias" in legend and "·━ bound (he_zero_bias)" in legend
         axis = [strip.text for strip in app.screen.query_one("#sweep-plot")._lines][-2]
         assert axis.split() == ["2", "20"]
         await pilot.press("escape")

@@ -284,6 +284,13 @@ def event_error(lines: str) -> ScenarioError:
     ("revive = false\n", "revive", False, "revive = false does nothing", "revive = true"),
     ("revive = 1\n", "revive", 1, "bad value", "true or false"),
     ("unit = 1\nrevive = true\n", "unit", 1, "a unit needs its layer", "layer = ... too"),
+    ("shuffle_targets = false\n", "shuffle_targets", False, "shuffle_targets = false does nothing",
+     "shuffle_targets = true"),
+    ("shuffle_targets = 1\n", "shuffle_targets", 1, "bad value", "true or false"),
+    ("layer = 0\nshuffle_targets = true\n", "layer", 0,
+     "not used here: a target shuffle acts on the whole training set", None),
+    ("revive = true\nshuffle_targets = true\n", "shuffle_targets", True, "one event cannot also be a revive event",
+     "a [[training.events]] table of its own (events of one epoch act in the file's order)"),
     ("learning_rate = 0.5\nlayer = 0\n", "layer", 0, "not used here: a learning_rate event acts on the whole network",
      None),
     ("learning_rate = 0.5\nrevive = true\n", "revive", True, "one event cannot also be a learning_rate event",
@@ -305,7 +312,7 @@ def test_an_event_without_an_action_says_what_it_could_do():
     err = event_error("")
     assert_fields(err, line=14, key="training.events[0]", problem="the event does nothing",
                   expected="learning_rate, bias or weights (with layer and unit), activation (with layer), "
-                           "or revive = true")
+                           "revive = true or shuffle_targets = true")
 
 
 def test_a_set_event_needs_its_layer_and_unit():

@@ -529,13 +529,14 @@ def test_numpy_arrays_are_not_shared():
     assert b.x_train.abs().max() < 10
 
 
-def test_rai_gives_each_row_one_positive_beta_entry_and_a_he_like_norm():
+def test_rai_gives_each_row_one_positive_beta_entry_and_the_published_scale():
     from relu_tui.engine.inits import rai
 
-    rows = rai((50_000, 6), rng(0))
+    rows = rai((50_000, 6), rng(0))  # fan_in 5, plus the bias
     top = rows.max(dim=1).values
     assert (top > 0).all()  # the Beta(2, 1) entry is positive in every row
-    assert (rows ** 2).sum(dim=1).mean().item() == pytest.approx(2.0, rel=0.03)
+    # E|row|^2 = E[Beta(2,1)^2] + fan_in (0.6007 / sqrt(fan_in))^2 = 0.5 + 0.6007^2
+    assert (rows ** 2).sum(dim=1).mean().item() == pytest.approx(0.5 + 0.6007 ** 2, rel=0.02)
     assert torch.equal(rows, rai((50_000, 6), rng(0)))
 
 

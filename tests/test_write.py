@@ -99,7 +99,7 @@ def events(draw, widths: list[int], n_inputs: int):
     for _ in range(draw(st.integers(0, 5))):
         epoch = draw(st.integers(1, 50))
         layer = draw(st.integers(0, len(widths) - 1))
-        kind = draw(st.sampled_from(["rate", "set", "swap", "revive"]))
+        kind = draw(st.sampled_from(["rate", "set", "swap", "revive", "shuffle"]))
         if kind == "rate":
             out.append({"epoch": epoch, "learning_rate": draw(st.floats(1e-6, 10))})
         elif kind == "set":
@@ -113,6 +113,8 @@ def events(draw, widths: list[int], n_inputs: int):
         elif kind == "swap":
             out.append({"epoch": epoch, "layer": layer, **draw(activation().filter(
                 lambda a: not REGISTRY[a["activation"]].learnable))})
+        elif kind == "shuffle":
+            out.append({"epoch": epoch, "shuffle_targets": True})
         else:
             out.append({"epoch": epoch, "revive": True, **({"layer": layer} if draw(st.booleans()) else {})})
     return out

@@ -103,9 +103,10 @@ COMMANDS = (
         description="List the bundled scenarios: name, title and variants.",
         exits={0: "success", 2: "bad usage" + ONE_LINE}),
     Command(
-        "sweep", commands.sweep, help="born-dead probability over the scenario's [sweep] grid",
-        description="Monte Carlo: how often is a deep narrow net born dead? Runs the scenario's [sweep] grid of "
-                    "widths, depths and initializations on every core.",
+        "sweep", commands.sweep, help="the scenario's [sweep]: Monte Carlo at initialization",
+        description="Monte Carlo: how often is a deep narrow net born dead (or, by the [sweep]'s kind, a unit "
+                    "dead on all inputs, or dead after training on small targets)? Runs the scenario's [sweep] "
+                    "grid on every core.",
         exits={0: "success", 1: TRACEBACK,
                2: "bad input or usage, a scenario without a [sweep] table, or one too big for the memory "
                   "available" + ONE_LINE,
@@ -114,7 +115,7 @@ COMMANDS = (
                    arg("--trials", type=positive, metavar="N",
                        help="random nets per grid point (default: the scenario's)"),
                    arg("--workers", type=positive, metavar="N", help="processes (default: one per core)"),
-                   FORMAT, _plot("print the chart of P(born dead) against depth"), WIDTH, MEMORY_CHECK)),
+                   FORMAT, _plot("print the sweep's chart (P(born dead) against depth, or its kind's)"), WIDTH, MEMORY_CHECK)),
     Command(
         "bench", commands.bench, help="the speed a user feels, measured against targets",
         description="Measure the speed a user feels, against targets: Markdown tables, then a summary.",

@@ -156,12 +156,11 @@ def sweep(ns: Namespace) -> int:
     bar.close()
     if ns.plot:
         from relu_tui.plots.printing import print_charts
-        from relu_tui.plots.sweep import sweep_chart, sweep_lines
+        from relu_tui.plots.sweep import kind_chart
 
         if form:
             sys.stdout.write("\n")
-        spec = scenario.sweep
-        print_charts([sweep_chart(sweep_lines(points), spec.depths, spec.widths, spec.inits)], sys.stdout, ns.width)
+        print_charts([kind_chart(points, scenario.sweep)], sys.stdout, ns.width)
     return 0
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from relu_tui.engine.records import ALIVE, BORN_DEAD, DEAD, NO_CAUSE, UPDATE, UPSTREAM, LayerRecord
-from relu_tui.engine.states import carry_deaths, classify
+from relu_tui.engine.states import carry_deaths, classify, dormant
 
 
 def diagnose_layer(
@@ -21,6 +21,7 @@ def diagnose_layer(
     bias: torch.Tensor,
     step: np.ndarray,
     sparse_threshold: float,
+    dormant_threshold: float = 0.0,
 ) -> LayerRecord:
     """Statistics of one layer from its pre-activations ``z`` and activations ``a`` (samples x units)
     and its parameters (with ``.grad`` of the full-training-set loss); death tracking starts blank."""
@@ -33,6 +34,7 @@ def diagnose_layer(
         b = bias.detach()
         by_bias = (preact_max <= 0) & (preact_max - b > 0)
         width = z.shape[1]
+        dormant_score, is_dormant = dormant(a.abs().mean(dim=0).numpy(), dormant_threshold)
         return LayerRecord(
             name=name,
             activation=activation,
@@ -51,12 +53,15 @@ def diagnose_layer(
             death_step=np.zeros(width, dtype=np.float32),
             death_lr=np.zeros(width, dtype=np.float32),
             revived=np.zeros(width, dtype=bool),
+            dormant_score=dormant_score,
+            dormant=is_dormant,
         )
 
 
-def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, learning_rate: float) -> None:
-    """Carry death bookkeeping over from ``previous`` (the last epoch) and record new deaths and revivals,
-    with the cause of each new death."""
+def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, learning_rate: float,
+                 batch: int = 0) -> None:
+    """Carry death bookkeeping over from ``previous`` (the last record) and record new deaths and revivals,
+    with the cause of each new death; ``batch``: the mini-batch of ``epoch`` just done (0: its end)."""
     died, revived, new, still = carry_deaths(layer.state, None if previous is None else previous.epoch_of_death,
                                              None if previous is None else previous.revived, epoch)
     layer.epoch_of_death[:] = died
@@ -64,11 +69,12 @@ def track_deaths(layer: LayerRecord, previous: LayerRecord | None, epoch: int, l
     if previous is None:
         layer.cause[new] = BORN_DEAD
         return
-    for name in ("cause", "death_step", "death_lr", "by_bias"):
+    for name in ("cause", "death_step", "death_lr", "by_bias", "death_batch"):
         getattr(layer, name)[still] = getattr(previous, name)[still]
     moved = layer.step > 0
     layer.cause[new & moved] = UPDATE
     layer.cause[new & ~moved] = UPSTREAM
     layer.death_step[new & moved] = layer.step[new & moved]
     layer.death_lr[new & moved] = learning_rate
+    layer.death_batch[new] = batch
     layer.cause[layer.state != DEAD] = NO_CAUSE

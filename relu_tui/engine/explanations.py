@@ -68,8 +68,10 @@ def cause_text(layer: LayerRecord, index: int) -> str:
         held = "its weights give a pre-activation <= 0 on every input"
     if cause == "born_dead":
         return f"Born dead: {held}"
+    when = f"batch {int(layer.death_batch[index])} of epoch {epoch}" if layer.death_batch[index] else f"epoch {epoch}"
     if cause == "update":
-        return (f"Killed by the update of epoch {epoch} (step {float(layer.death_step[index]):.3g} at learning "
+        return (f"Killed by the update of {when} (step {float(layer.death_step[index]):.3g} at learning "
                 f"rate {float(layer.death_lr[index]):.3g}): {held}")
     assert cause == "upstream"
-    return f"Silenced at epoch {epoch} by changes in earlier layers (its own weights did not move): {held}"
+    where = "in" if layer.death_batch[index] else "at"
+    return f"Silenced {where} {when} by changes in earlier layers (its own weights did not move): {held}"

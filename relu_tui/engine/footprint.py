@@ -84,11 +84,13 @@ def footprint(scenario: Scenario) -> Footprint:
 
 def sweep_bytes(spec: SweepSpec, trials: int | None = None, workers: int | None = None) -> int:
     """Peak bytes of a born-dead sweep: each worker holds a batch of ``trials`` nets' activations on
-    every point (input, pre-activation and output of a layer) and one layer's weights."""
+    every point (input, pre-activation and output of a layer) and one layer's weights, in float64."""
     trials = trials or spec.trials
     workers = min(workers or os.cpu_count() or 1, spec.size)
     width = max(spec.widths)
-    per_worker = 4 * trials * (3 * spec.points * width + width * (width + 1))
+    per_worker = 8 * trials * (3 * spec.points * width + width * (width + 1))
+    if spec.kind == "small_targets":  # training keeps every layer's activations for the backward pass
+        per_worker *= 2 * max(spec.depths)
     return workers * per_worker
 
 

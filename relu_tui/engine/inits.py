@@ -14,7 +14,7 @@ from torch.nn import init
 
 from relu_tui.spec.inits import InitSpec
 
-RAI_SECOND_MOMENT = 2.0  # a row's expected squared norm, as under He's init for ReLU
+RAI_SCALE = 0.6007  # RAI's symmetric entries have std RAI_SCALE / sqrt(fan_in), as published
 
 
 def draw(spec: InitSpec, shape: tuple[int, ...], generator: torch.Generator, fan_in: int, fan_out: int,
@@ -55,17 +55,16 @@ def draw(spec: InitSpec, shape: tuple[int, ...], generator: torch.Generator, fan
 
 
 def rai(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
-    """Randomized asymmetric initialization (Lu, Shin, Su and Karniadakis, 2019), row by row.
+    """Randomized asymmetric initialization as published (Lu, Shin, Su and Karniadakis, 2019), row by row.
 
-    Each row (one unit's weights followed by its bias, the last axis) gets one entry, at a random
-    position, from the positive Beta(2, 1) distribution; the others come from N(0, s^2), with s^2
-    chosen so that a row's expected squared norm is RAI_SECOND_MOMENT, as under He's init.
+    Each row (one unit's weights followed by its bias, the last axis) is drawn from
+    N(0, (RAI_SCALE / sqrt(fan_in))^2), fan_in being the row's length less the bias; then one entry,
+    chosen uniformly (the bias included), is replaced by a draw from the positive Beta(2, 1).
     """
     import torch
 
     *lead, n = shape
-    # E[Beta(2,1)^2] = 1/2; the other n - 1 entries share the rest of the second moment.
-    std = math.sqrt(max(RAI_SECOND_MOMENT - 0.5, 0.0) / max(n - 1, 1))
+    std = RAI_SCALE / math.sqrt(max(n - 1, 1))
     out = torch.empty(shape, dtype=torch.float32).normal_(0.0, std, generator=generator)
     position = torch.randint(0, n, (*lead, 1), generator=generator)
     positive = torch.rand((*lead, 1), generator=generator).sqrt()  # Beta(2, 1): F(x) = x^2

@@ -1,9 +1,10 @@
 """Interventions: the events of an epoch acted out on the network, before its first update.
 
 A set event writes a unit's bias and/or incoming weights; a swap replaces a layer's activation module;
-a revive (ReDo: Sokar, Agarwal, Castro and Evci, 2023) redraws each chosen unit's incoming weights and
-bias from its layer's own init specs, on a stream of the seed named by the epoch and the layer (so a
-rerun revives identically), sets its outgoing weights to 0 (the output does not move) and zeroes the
+a revive (ReDo: Sokar, Agarwal, Castro and Evci, 2023) redraws the incoming weights and bias of each
+chosen unit (those dead or dormant by the diagnosis's rules, or the one named) from its layer's own init
+specs, on a stream of the seed named by the epoch and the layer (so a rerun revives identically), sets
+its outgoing weights to 0 (the output does not move where only dead units are revived) and zeroes the
 optimizer's state (momentum, Adam's moments) of all of those weights. A set leaves that state alone.
 """
 
@@ -16,13 +17,15 @@ import numpy as np
 import torch
 
 from relu_tui.engine.model import Network, fill
+from relu_tui.engine.states import dormant
 from relu_tui.spec.activations import Activation
 from relu_tui.spec.scenario import Event
 
 
 def act_out(events: tuple[Event, ...], model: Network, optimizer: torch.optim.Optimizer,
-            activations: list[Activation], x_train: torch.Tensor, seed: int) -> None:
-    """Apply ``events`` (all of one epoch) in order; ``activations`` (each layer's now) follows the swaps."""
+            activations: list[Activation], x_train: torch.Tensor, seed: int, tau: float) -> None:
+    """Apply ``events`` (all of one epoch) in order; ``activations`` (each layer's now) follows the swaps;
+    ``tau`` is the diagnosis's dormant threshold. A target shuffle is the trainer's (it owns the targets)."""
     with torch.no_grad():
         for event in events:
             if event.kind == "activation":
@@ -35,23 +38,30 @@ def act_out(events: tuple[Event, ...], model: Network, optimizer: torch.optim.Op
                 if event.weights is not None:
                     linear.weight[event.unit] = torch.tensor(event.weights, dtype=torch.float32)
             elif event.kind == "revive":
-                for layer, units in _chosen(event, model, activations, x_train).items():
+                for layer, units in _chosen(event, model, activations, x_train, tau).items():
                     revive(model, optimizer, layer, units, activations[layer].gain, seed, event.epoch)
 
 
-def dead_units(model: Network, activations: list[Activation], x: torch.Tensor) -> list[np.ndarray]:
+def dead_units(model: Network, activations: list[Activation], x: torch.Tensor,
+               tau: float | None = None) -> list[np.ndarray]:
     """Per hidden layer, the units dead at the current parameters: never above 0 on ``x``, and an
-    activation flat there (the diagnosis's rule)."""
+    activation flat there (the diagnosis's rule); with ``tau``, the tau-dormant units too."""
     with torch.no_grad():
-        _, pre, _ = model.forward_traced(x)
-    return [np.flatnonzero((z > 0).sum(dim=0).numpy() == 0) if act.can_die else np.array([], dtype=np.int64)
-            for z, act in zip(pre, activations)]
+        _, pre, post = model.forward_traced(x)
+    chosen = []
+    for z, a, act in zip(pre, post, activations):
+        dead = ((z > 0).sum(dim=0).numpy() == 0) & act.can_die
+        if tau is not None:
+            dead |= dormant(a.abs().mean(dim=0).numpy(), tau)[1]
+        chosen.append(np.flatnonzero(dead))
+    return chosen
 
 
-def _chosen(event: Event, model: Network, activations: list[Activation], x: torch.Tensor) -> dict[int, np.ndarray]:
+def _chosen(event: Event, model: Network, activations: list[Activation], x: torch.Tensor,
+            tau: float) -> dict[int, np.ndarray]:
     if event.unit is not None:
         return {event.layer: np.array([event.unit])}
-    dead = dead_units(model, activations, x)
+    dead = dead_units(model, activations, x, tau)
     layers = range(len(dead)) if event.layer is None else (event.layer,)
     return {layer: dead[layer] for layer in layers if len(dead[layer])}
 

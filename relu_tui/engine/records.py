@@ -56,6 +56,17 @@ class LayerRecord:
     death_step: np.ndarray  # step size of the update that killed it (0 when born dead or upstream)
     death_lr: np.ndarray  # learning rate of that update
     revived: np.ndarray  # bool: was dead once and came back
+    dormant_score: np.ndarray | None = None  # mean |activation| over the data / the layer's average (NaN: unknown)
+    dormant: np.ndarray | None = None  # bool: dormant_score <= the diagnosis's dormant_threshold
+    death_batch: np.ndarray | None = None  # int32: the mini-batch of the epoch it died in (0: found at an epoch's end)
+
+    def __post_init__(self) -> None:
+        if self.dormant_score is None:
+            self.dormant_score = np.full(self.width, np.nan, dtype=np.float32)
+        if self.dormant is None:
+            self.dormant = np.zeros(self.width, dtype=bool)
+        if self.death_batch is None:
+            self.death_batch = np.zeros(self.width, dtype=np.int32)
 
     @property
     def width(self) -> int:
@@ -94,6 +105,8 @@ class LayerRecord:
             "death_step": _num(self.death_step[index]) if cause == "update" else None,
             "death_learning_rate": _num(self.death_lr[index]) if cause == "update" else None,
             "revived": bool(self.revived[index]),
+            "dormant_score": _num(self.dormant_score[index]),
+            "dormant": bool(self.dormant[index]),
         }
 
 
@@ -144,6 +157,7 @@ class EpochRecord:
                     "name": layer.name,
                     "activation": layer.activation,
                     "dead": layer.count(DEAD),
+                    "dormant": int(layer.dormant.sum()),
                     "neurons": [layer.neuron(i) for i in range(layer.width)],
                 }
                 for layer in self.layers

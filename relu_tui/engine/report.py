@@ -13,13 +13,15 @@ from relu_tui.engine.explanations import cause_text
 from relu_tui.engine.records import ALIVE, STATES, EpochRecord
 
 if TYPE_CHECKING:
+    from relu_tui.engine.small_targets import TargetPoint
+    from relu_tui.engine.stably_unactivated import StablePoint
     from relu_tui.engine.sweep import SweepPoint
     from relu_tui.spec.scenario import Scenario
 
 RECORD_COLUMNS = ("scenario", "variant", "epoch", "loss", "accuracy", "test_loss", "test_accuracy", "diverged",
                   "learning_rate")
 UNIT_COLUMNS = ("index", "state", "active_fraction", "grad_norm", "preact_min", "preact_max", "preact_mean",
-                "mean_activation", "bias", "step", "epoch_of_death", "cause")
+                "mean_activation", "bias", "step", "epoch_of_death", "cause", "dormant_score", "dormant")
 CSV_COLUMNS = (*RECORD_COLUMNS, "layer", "activation", *UNIT_COLUMNS)
 
 
@@ -125,32 +127,72 @@ class TableWriter:
                 out.write(f"  … {rest} more unit(s) in {layer.name} ({layer.count(0)} dead of {layer.width} in all)\n")
 
 
-SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction")
+SWEEP_COLUMNS = ("scenario", "width", "depth", "init", "trials", "born_dead", "born_dead_fraction", "standard_error",
+                 "near_constant", "near_constant_fraction", "bound")
+TARGET_COLUMNS = ("scenario", "scale", "momentum", "width", "depth", "trials", "dead_at_birth", "dead_fraction",
+                  "standard_error", "died_fraction", "died_standard_error")
+STABLE_COLUMNS = ("scenario", "inputs", "width", "trials", "dead_everywhere", "dead_everywhere_fraction",
+                  "standard_error", "published", "dead_on_data", "dead_on_data_fraction")
 
 
-def write_sweep(points: Iterable[SweepPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
-    """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across."""
+def write_sweep(points: Iterable[SweepPoint | StablePoint | TargetPoint], scenario: Scenario, fmt: str, out: IO[str]) -> None:
+    """Sweep results as JSONL or CSV (streamed), or a table per init: widths down, depths across, each
+    share with its standard error; he_zero_bias adds the analytic bound under each width."""
+    kind = scenario.sweep.kind
+    if fmt == "table" and kind != "born_dead":
+        (_stable_table if kind == "stably_unactivated" else _targets_table)(list(points), scenario, out)
+        return
     if fmt == "table":
         rows = list(points)
         spec = scenario.sweep
-        out.write(f"{scenario.name}: share of nets born dead ({rows[0].trials if rows else 0} trials per cell)\n")
+        out.write(f"{scenario.name}: share of nets born dead ± standard error "
+                  f"({rows[0].trials if rows else 0} trials per cell)\n")
         for init in spec.inits:
-            out.write(f"\n{init:<6}" + "".join(f"{'depth ' + str(d):>10}" for d in spec.depths) + "\n")
+            out.write(f"\n{init:<12}" + "".join(f"{'depth ' + str(d):>14}" for d in spec.depths) + "\n")
             for width in spec.widths:
                 cells = {p.depth: p for p in rows if p.init == init and p.width == width}
-                out.write(f"width {width:<3}" + "".join(f"{cells[d].born_dead_fraction:>10.3f}" for d in spec.depths)
-                          + "\n")
+                out.write(f"width {width:<6}" + "".join(
+                    f"{cells[d].born_dead_fraction:>8.3f} ±{cells[d].standard_error:.3f}" for d in spec.depths) + "\n")
+                if init == "he_zero_bias":
+                    out.write((f"{'  bound':<12}" + "".join(f"{cells[d].bound:>8.3f}{'':6}" for d in spec.depths)).rstrip()
+                              + "\n")
+            near = [p for p in rows if p.init == init and p.near_constant]
+            if near:
+                out.write("near constant (alive, output varies < 1e-9 relative): " + ", ".join(
+                    f"width {p.width} depth {p.depth} {p.near_constant_fraction:.3f}" for p in near) + "\n")
         return
+    columns = {"born_dead": SWEEP_COLUMNS, "stably_unactivated": STABLE_COLUMNS, "small_targets": TARGET_COLUMNS}[kind]
     writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
     if writer:
-        writer.writerow(SWEEP_COLUMNS)
+        writer.writerow(columns)
     for point in points:
         row = point.to_dict(scenario.name)
         if writer:
-            writer.writerow([row[c] for c in SWEEP_COLUMNS])
+            writer.writerow(["" if row[c] is None else row[c] for c in columns])
         else:
             out.write(json.dumps(row, separators=(",", ":")) + "\n")
         out.flush()
+
+
+def _stable_table(rows: list[StablePoint], scenario: Scenario, out: IO[str]) -> None:
+    out.write(f"{scenario.name}: share of second-layer units dead on all of R^n0, against the published value, "
+              f"and dead on the data ({rows[0].trials if rows else 0} trials per cell)\n")
+    out.write(f"\n{'inputs':>6} {'width':>5} {'everywhere':>16} {'published':>10} {'on the data':>12}\n")
+    for p in rows:
+        published = "-" if p.published is None else f"{p.published:.4f}"
+        out.write(f"{p.inputs:>6} {p.width:>5} {p.everywhere_fraction:>9.4f} ±{p.standard_error:.4f} {published:>10} "
+                  f"{p.on_data_fraction:>12.4f}\n")
+
+
+def _targets_table(rows: list[TargetPoint], scenario: Scenario, out: IO[str]) -> None:
+    spec = scenario.sweep
+    out.write(f"{scenario.name}: share of units dead after {spec.steps} SGD steps on y = scale * sin(x), "
+              f"and of units alive at birth that died ({rows[0].trials if rows else 0} nets per cell)\n")
+    out.write(f"\n{'width':>5} {'depth':>5} {'momentum':>8} {'scale':>7} {'at birth':>9} {'dead after':>16} "
+              f"{'died':>16}\n")
+    for p in rows:
+        out.write(f"{p.width:>5} {p.depth:>5} {p.momentum:>8g} {p.scale:>7g} {p.dead_at_birth:>9.3f} "
+                  f"{p.dead:>9.3f} ±{p.dead_error:.3f} {p.died:>9.3f} ±{p.died_error:.3f}\n")
 
 
 class ProgressBar:

@@ -1,5 +1,6 @@
 """The state rules, one place for the trainer and the Monitor: dead, negative, sparse or active from
-how often a unit fires, and the bookkeeping of when a unit died and whether it came back.
+how often a unit fires, dormant from how much it outputs, and the bookkeeping of when a unit died
+and whether it came back.
 
 NumPy only, so the Monitor's counts and the trainer's full-training-set diagnosis go through the
 same code (a test checks that both give the same states and deaths on the same activations).
@@ -25,6 +26,25 @@ def classify(active: np.ndarray, inputs: int, can_die: bool, sparse_threshold: f
     state[active == 0] = DEAD if can_die else NEGATIVE
     state[~np.isfinite(share)] = NO_STATE
     return share.astype(np.float32), state.astype(np.int8)
+
+
+def dormant(mean_abs: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    """tau-dormant scores (float32) and flags of one layer's units (Sokar, Agarwal, Castro and Evci, 2023).
+
+    A unit's score is its mean |activation| over the inputs, ``mean_abs``, divided by the layer's
+    average of that; it is dormant when the score is <= ``tau`` (tau = 0: its output is exactly 0 on
+    every input). A layer whose every output is 0 scores 0 throughout; a non-finite mean gives NaN
+    scores, and no unit dormant."""
+    mean_abs = np.asarray(mean_abs, dtype=np.float64)
+    average = mean_abs.mean() if mean_abs.size else np.nan
+    if not np.isfinite(average):
+        score = np.full(mean_abs.shape, np.nan)
+    elif average == 0:
+        score = np.zeros(mean_abs.shape)
+    else:
+        score = mean_abs / average
+    with np.errstate(invalid="ignore"):
+        return score.astype(np.float32), score <= tau
 
 
 def carry_deaths(state: np.ndarray, died_at: np.ndarray | None, revived: np.ndarray | None,

@@ -95,6 +95,7 @@ class Trainer:
         self.model = Network(scenario.model, self.dataset.n_features, self.dataset.n_classes, scenario.seed)
         self.optimizer = make_optimizer(self.model.parameters(), scenario.training)
         self.layer_activations = [layer.activation for layer in scenario.model.layers]  # events swap them
+        self.targets = self.dataset.y_train  # what the current epoch trains on (events may shuffle it)
         self.history = History(lambda c: c.nbytes, history_budget_mb)
         self.epoch = 0
         self.batch = 0  # mini-batches done in epoch + 1
@@ -126,14 +127,15 @@ class Trainer:
         found = self.history.records.get(epoch) or self._recomputed.get(epoch)
         if found is not None:
             return found
-        live = (self._checkpoint(), self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start)
+        live = (self._checkpoint(), self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start,
+                self.targets)
         _, checkpoint = self.history.checkpoints.at_or_before(epoch)
         self._restore(checkpoint)
         for record in self._replay(epoch):
             self._recomputed[record.epoch] = record
         while len(self._recomputed) > 64:
             self._recomputed.popitem(last=False)
-        state, self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start = live
+        state, self.record, self._epoch_record, self.epoch, self.batch, self._epoch_start, self.targets = live
         self._load(state)
         self._grads_fresh = False  # .grad now holds the replay's gradient
         return self._recomputed[epoch]
@@ -158,7 +160,7 @@ class Trainer:
         self.batch += 1
         if self.batch == len(batches) or not ok:
             return self._store(self._close_epoch(self._epoch_record))
-        self.record = self._diagnose(previous=self._epoch_record)
+        self.record = self._diagnose(previous=self.record)  # within the epoch: deaths keep their batch
         return self.record
 
     def step_epoch(self, on_batch: BatchProgress | None = None) -> EpochRecord:
@@ -170,7 +172,7 @@ class Trainer:
             return self.record
         previous = self._epoch_record
         if not self._train_rest_of_epoch(on_batch):
-            self.record = self._diagnose(previous=self._epoch_record)
+            self.record = self._diagnose(previous=self.record)
             return self.record
         return self._store(self._close_epoch(previous))
 
@@ -235,11 +237,23 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = rate
         events = self.scenario.training.interventions_at(epoch) if self.batch == 0 else ()
+        if any(e.kind == "shuffle_targets" for e in events):
+            self.targets = self._targets_at(epoch)
+            self._grads_fresh = False
+        events = tuple(e for e in events if e.kind != "shuffle_targets")
         if events:
             act_out(events, self.model, self.optimizer, self.layer_activations, self.dataset.x_train,
-                    self.scenario.seed)
+                    self.scenario.seed, self.scenario.diagnosis.dormant_threshold)
             self._grads_fresh = False
             self._epoch_start = self._hidden_params()  # a unit's step measures the updates, not the event
+
+    def _targets_at(self, epoch: int) -> torch.Tensor:
+        """The training targets of ``epoch``: the data's, or those of the last shuffle in effect."""
+        since = self.scenario.training.targets_shuffled(epoch)
+        if since is None:
+            return self.dataset.y_train
+        order = torch.randperm(self.n_train, generator=torch_rng(self.scenario.seed, "targets", since))
+        return self.dataset.y_train[order]
 
     def _update(self) -> None:
         """The optimizer's step on the gradient in ``.grad``, with the L1 penalty's part added to it."""
@@ -250,11 +264,19 @@ class Trainer:
                     linear.weight.grad.add_(torch.sign(linear.weight), alpha=l1)
         self.optimizer.step()
 
+    def _targets_at(self, epoch: int) -> torch.Tensor:
+        """The training targets of ``epoch``: the data's, or those of the last shuffle in effect."""
+        since = self.scenario.training.targets_shuffled(epoch)
+        if since is None:
+            return self.dataset.y_train
+        order = torch.randperm(self.n_train, generator=torch_rng(self.scenario.seed, "targets", since))
+        return self.dataset.y_train[order]
+
     def _train_on(self, index: torch.Tensor) -> bool:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
         self.optimizer.zero_grad(set_to_none=True)
         output = self.model(self.dataset.x_train[index])
-        loss = self.model.loss(output, self.dataset.y_train[index])
+        loss = self.model.loss(output, self.targets[index])
         loss.backward()
         self._update()
         self._grads_fresh = False
@@ -297,7 +319,7 @@ class Trainer:
         """Forward and backward on the whole training set, leaving the gradient in ``.grad``."""
         self.optimizer.zero_grad(set_to_none=True)
         output, pre, post = self.model.forward_traced(self.dataset.x_train)
-        loss = self.model.loss(output, self.dataset.y_train)
+        loss = self.model.loss(output, self.targets)
         loss.backward()
         self._grads_fresh = True
         return output, pre, post, loss
@@ -306,18 +328,20 @@ class Trainer:
         """Diagnose every hidden unit at the current parameters, on the full training set."""
         output, pre, post, loss = self._full_gradient()
         model, spec, data = self.model, self.scenario, self.dataset
-        rate = spec.training.learning_rate_at(self.epoch if self.epoch > 0 else 1)
+        # within an epoch (after some of its mini-batches), deaths and the rate are those of the epoch under way
+        epoch = self.epoch + 1 if self.batch else self.epoch
+        rate = spec.training.learning_rate_at(max(epoch, 1))
         layers = []
         for i, (layer_spec, activation) in enumerate(zip(spec.model.layers, self.layer_activations)):
             linear = model.hidden[i]
             step = self._step_sizes(i)
             layer = diagnose_layer(layer_spec.name, activation.describe(), activation.can_die,
                                    pre[i].detach(), post[i].detach(), linear.weight, linear.bias, step,
-                                   spec.diagnosis.sparse_threshold)
-            track_deaths(layer, previous.layers[i] if previous else None, self.epoch, rate)
+                                   spec.diagnosis.sparse_threshold, spec.diagnosis.dormant_threshold)
+            track_deaths(layer, previous.layers[i] if previous else None, epoch, rate, self.batch)
             layers.append(layer)
         with torch.no_grad():
-            accuracy = model.accuracy(output, data.y_train)
+            accuracy = model.accuracy(output, self.targets)
             test_loss = test_accuracy = None
             if len(data.y_test):
                 test_out = model(data.x_test)
@@ -356,6 +380,7 @@ class Trainer:
     def _restore(self, checkpoint: Checkpoint) -> None:
         self._load(checkpoint)
         self.epoch, self.batch = checkpoint.record.epoch, 0
+        self.targets = self._targets_at(self.epoch)
         self.record = self._epoch_record = checkpoint.record
         self._grads_fresh = False
         self._epoch_start = self._hidden_params()

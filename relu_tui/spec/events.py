@@ -18,8 +18,9 @@ MAX_EVENTS = 1000
 ADAM_MAX_RATE = FLOAT32_MAX / 10
 _ACTIVATION_KEYS = ("activation", *dict.fromkeys(p for k in scenario_kinds() for p in REGISTRY[k].params))
 _KEYS = {"learning_rate": ("learning_rate",), "set": ("bias", "weights"), "activation": _ACTIVATION_KEYS,
-         "revive": ("revive",)}
-_WHAT = "learning_rate, bias or weights (with layer and unit), activation (with layer), or revive = true"
+         "revive": ("revive",), "shuffle_targets": ("shuffle_targets",)}
+_WHAT = ("learning_rate, bias or weights (with layer and unit), activation (with layer), revive = true or "
+         "shuffle_targets = true")
 
 
 def check_rate(table: Table, key: str, rate: float, optimizer: str) -> None:
@@ -51,6 +52,11 @@ def _parse_event(table: Table, optimizer: str, model: ModelSpec, n_features: int
         check_rate(table, "learning_rate", rate, optimizer)
         table.done()
         return Event(epoch, learning_rate=rate)
+    if kind == "shuffle_targets":
+        _refuse(table, ("layer", "unit"), "a target shuffle acts on the whole training set")
+        _take_true(table, "shuffle_targets")
+        table.done()
+        return Event(epoch, shuffle_targets=True)
     layer = _layer(table, model, required=kind != "revive")
     if kind == "activation":
         _refuse(table, ("unit",), "an activation swap acts on the whole layer")
@@ -65,8 +71,7 @@ def _parse_event(table: Table, optimizer: str, model: ModelSpec, n_features: int
         return Event(epoch, layer=layer, activation=activation)
     unit = _unit(table, model, layer, required=kind == "set")
     if kind == "revive":
-        if table.take("revive", Boolean()) is not True:
-            raise table.error("revive", "revive = false does nothing", value=False, expected="revive = true")
+        _take_true(table, "revive")
         table.done()
         return Event(epoch, layer=layer, unit=unit, revive=True)
     bias = table.take("bias", Number(), None)
@@ -74,6 +79,11 @@ def _parse_event(table: Table, optimizer: str, model: ModelSpec, n_features: int
     weights = _weights(table, fan_in, model.layers[layer].name) if table.has("weights") else None
     table.done()
     return Event(epoch, layer=layer, unit=unit, bias=bias, weights=weights)
+
+
+def _take_true(table: Table, key: str) -> None:
+    if table.take(key, Boolean()) is not True:
+        raise table.error(key, f"{key} = false does nothing", value=False, expected=f"{key} = true")
 
 
 def _refuse(table: Table, keys: tuple[str, ...], why: str) -> None:

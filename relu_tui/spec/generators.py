@@ -102,7 +102,7 @@ def _random_teacher(rng: np.random.Generator, n: int, noise: float, p: dict[str,
 
 def _sine(rng: np.random.Generator, n: int, noise: float, p: dict[str, Any]) -> Arrays:
     x = rng.uniform(p["low"], p["high"], size=(n, 1))
-    y = np.sin(p["frequency"] * x[:, 0]) + rng.normal(0.0, noise, size=n)
+    y = p["amplitude"] * (np.sin(p["frequency"] * x[:, 0]) + rng.normal(0.0, noise, size=n))
     return x, y
 
 
@@ -148,10 +148,11 @@ GENERATORS: dict[str, Generator] = {
         extent=_range_extent,  # the noise only blurs the teacher's logits, computed in float64
     ),
     "sine": Generator(
-        _sine, {"low": (Number(), -3.0), "high": (Number(), 3.0), "frequency": (Number(), 1.0)}, noise=0.05,
-        about="regression: y = sin(frequency * x) + noise on one feature in [low, high]",
+        _sine, {"low": (Number(), -3.0), "high": (Number(), 3.0), "frequency": (Number(), 1.0),
+                "amplitude": (_POSITIVE, 1.0)}, noise=0.05,
+        about="regression: y = amplitude * (sin(frequency * x) + noise) on one feature in [low, high]",
         features=lambda p: 1,
         classes=lambda p: 0,
-        extent=lambda p, noise: {**_range_extent(p, noise), "noise": 1.0 + 10 * noise},
+        extent=lambda p, noise: {**_range_extent(p, noise), "amplitude": p["amplitude"] * (1.0 + 10 * noise)},
     ),
 }

@@ -20,6 +20,7 @@ from relu_tui.spec.locate import KeyLocator
 from relu_tui.spec.scenario import (
     OPTIMIZERS,
     SWEEP_INITS,
+    SWEEP_KINDS,
     TRANSFORMS,
     DataSpec,
     DiagnosisSpec,
@@ -157,7 +158,8 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
     model = _parse_model(top.sub("model", default={}), data)
     training = _parse_training(top.sub("training", default={}), model, data.n_features)
     diag_table = top.sub("diagnosis", default={})
-    diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1))
+    diagnosis = DiagnosisSpec(diag_table.take("sparse_threshold", Number(0, 1, low_open=True, high_open=True), 0.1),
+                              diag_table.take("dormant_threshold", Number(0, 1), 0.025))
     diag_table.done()
     sweep = _parse_sweep(top.sub("sweep")) if top.has("sweep") else None
     top.done(*(("variants",) if allow_variants else ()))
@@ -165,17 +167,59 @@ def _parse_body(doc: dict[str, Any], ctx: Context, base_dir: Path, default_name:
 
 
 def _parse_sweep(table: Table) -> SweepSpec:
+    kind = table.take("kind", Choice(SWEEP_KINDS), "born_dead")
+    if kind == "stably_unactivated":
+        return _parse_stable_sweep(table)
+    if kind == "small_targets":
+        return _parse_targets_sweep(table)
     widths = table.take_list("widths", Integer(1, 256), [2, 3, 4, 5, 10])
     depths = table.take_list("depths", Integer(1, 200), [2, 5, 10, 20, 30, 40, 50])
     inits = table.take_list("inits", Choice(SWEEP_INITS), list(SWEEP_INITS))
     trials = table.take("trials", Integer(1, 1_000_000), 1000)
     points = table.take("points", Integer(2, 100_000), 256)
+    low, high = _parse_range(table)
+    table.done()
+    return SweepSpec(widths, depths, inits, trials, points, low, high)
+
+
+def _parse_range(table: Table) -> tuple[float, float]:
     low = table.take("low", Number(), -math.sqrt(3))
     high = table.take("high", Number(), math.sqrt(3))
     if low >= high:
         raise table.error("low", "low is not below high", value=low, expected=f"low < high ({high:g})")
+    return low, high
+
+
+def _parse_targets_sweep(table: Table) -> SweepSpec:
+    """Regression nets trained on targets of several sizes, with and without momentum: who dies?"""
+    if table.has("inits"):
+        raise table.error("inits", "only used with kind = 'born_dead'", value=table.data["inits"])
+    scales = table.take_list("scales", Number(low=0, low_open=True, high=1e6), [1.0, 0.1, 0.01])
+    momenta = table.take_list("momenta", Number(0, 1, high_open=True), [0.0, 0.9])
+    widths = table.take_list("widths", Integer(1, 256), [32])
+    depths = table.take_list("depths", Integer(1, 20), [3])
+    trials = table.take("trials", Integer(1, 100_000), 200)
+    points = table.take("points", Integer(2, 10_000), 64)
+    learning_rate = table.take("learning_rate", Number(low=0, low_open=True, high=100), 0.02)
+    steps = table.take("steps", Integer(1, 100_000), 300)
+    low, high = _parse_range(table)
     table.done()
-    return SweepSpec(widths, depths, inits, trials, points, low, high)
+    return SweepSpec(widths, depths, (), trials, points, low, high, kind="small_targets", scales=scales,
+                     momenta=momenta, learning_rate=learning_rate, steps=steps)
+
+
+def _parse_stable_sweep(table: Table) -> SweepSpec:
+    """A sweep of the first layer's width n1 for n0 = 1 and 2 inputs: second-layer units dead everywhere."""
+    for key in ("depths", "inits"):
+        if table.has(key):
+            raise table.error(key, "only used with kind = 'born_dead'", value=table.data[key])
+    inputs = table.take_list("inputs", Integer(1, 2), [1, 2])
+    widths = table.take_list("widths", Integer(1, 16), [1, 2, 3, 4, 6, 8])
+    trials = table.take("trials", Integer(1, 1_000_000), 20_000)
+    points = table.take("points", Integer(2, 10_000), 256)
+    low, high = _parse_range(table)
+    table.done()
+    return SweepSpec(widths, (), (), trials, points, low, high, kind="stably_unactivated", inputs=inputs)
 
 
 _GENERATOR_ONLY = ("generator", "n_samples", "noise")

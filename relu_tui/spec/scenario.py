@@ -87,7 +87,7 @@ class ModelSpec:
     output: OutputSpec
 
 
-EVENT_KINDS = ("learning_rate", "set", "activation", "revive")
+EVENT_KINDS = ("learning_rate", "set", "activation", "revive", "shuffle_targets")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ class Event:
 
     Of exactly one kind: ``learning_rate`` from then on; ``set``: hidden ``layer``'s ``unit`` gets a new
     ``bias`` and/or incoming ``weights``; ``activation``: ``layer`` swaps to it from then on; ``revive``:
-    dead units re-initialised (ReDo), every layer's, ``layer``'s only, or just ``unit`` (dead or not)."""
+    dead and dormant units re-initialised (ReDo), every layer's, ``layer``'s only, or just ``unit`` (dead
+    or not); ``shuffle_targets``: the training targets move to other samples (a seeded permutation)."""
 
     epoch: int
     learning_rate: float | None = None
@@ -106,9 +107,12 @@ class Event:
     weights: tuple[float, ...] | None = None
     activation: Activation | None = None
     revive: bool = False
+    shuffle_targets: bool = False
 
     @property
     def kind(self) -> str:
+        if self.shuffle_targets:
+            return "shuffle_targets"
         if self.revive:
             return "revive"
         if self.activation is not None:
@@ -128,7 +132,10 @@ class Event:
         if self.kind == "revive":
             if self.unit is not None:
                 return f"{where}[{self.unit}] re-initialised"
-            return f"dead units of {where} revived" if self.layer is not None else "every dead unit revived"
+            return f"dead and dormant units of {where} revived" if self.layer is not None else \
+                "every dead and dormant unit revived"
+        if self.kind == "shuffle_targets":
+            return "training targets shuffled"
         parts = ([f"bias set to {self.bias:g}"] if self.bias is not None else []) + (
             ["weights set to [" + ", ".join(f"{w:g}" for w in self.weights) + "]"] if self.weights is not None else [])
         return f"{where}[{self.unit}]: " + " and ".join(parts)
@@ -157,29 +164,47 @@ class TrainingSpec:
         """The events other than learning rates that act before the update of ``epoch``, in order."""
         return tuple(e for e in self.events if e.epoch == epoch and e.kind != "learning_rate")
 
+    def targets_shuffled(self, epoch: int) -> int | None:
+        """The epoch of the last target shuffle in effect at ``epoch`` (None: the data's own targets)."""
+        return max((e.epoch for e in self.events if e.shuffle_targets and e.epoch <= epoch), default=None)
+
 
 @dataclass(frozen=True)
 class DiagnosisSpec:
     sparse_threshold: float = 0.1
+    dormant_threshold: float = 0.025  # tau: a unit is dormant when its score is at most this
 
 
-SWEEP_INITS = ("he", "rai")
+SWEEP_INITS = ("he", "he_zero_bias", "rai")
+SWEEP_KINDS = ("born_dead", "stably_unactivated", "small_targets")
 
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """A Monte Carlo grid of deep, narrow ReLU nets on one input: how often is one born dead?"""
+    """A Monte Carlo grid: how often is a deep, narrow ReLU net on one input born dead (kind born_dead),
+    a second-layer unit dead on all of R^n0 (stably_unactivated), or a unit dead after training on
+    small targets (small_targets)?"""
 
     widths: tuple[int, ...]
     depths: tuple[int, ...]
     inits: tuple[str, ...]
     trials: int
-    points: int  # inputs on the grid over [low, high]
+    points: int  # inputs on the grid over [low, high] (per input dimension: about points^(1/n0))
     low: float
     high: float
+    kind: str = "born_dead"
+    inputs: tuple[int, ...] = ()  # n0 of a stably_unactivated sweep
+    scales: tuple[float, ...] = ()  # a small_targets sweep: the targets' sizes ...
+    momenta: tuple[float, ...] = ()  # ... the SGD momenta ...
+    learning_rate: float = 0.0  # ... and how the nets train
+    steps: int = 0
 
     @property
     def size(self) -> int:
+        if self.kind == "stably_unactivated":
+            return len(self.widths) * len(self.inputs)
+        if self.kind == "small_targets":
+            return len(self.scales) * len(self.momenta) * len(self.widths) * len(self.depths)
         return len(self.widths) * len(self.depths) * len(self.inits)
 
 

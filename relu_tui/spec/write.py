@@ -30,7 +30,8 @@ def scenario_doc(s: Scenario) -> Doc:
     layers = [_layer(layer) for layer in s.model.layers]
     doc["model"] = {"layers": layers, "output": _inits(s.model.output.weight_init, s.model.output.bias_init)}
     doc["training"] = _training(s.training)
-    doc["diagnosis"] = {"sparse_threshold": s.diagnosis.sparse_threshold}
+    doc["diagnosis"] = {"sparse_threshold": s.diagnosis.sparse_threshold,
+                        "dormant_threshold": s.diagnosis.dormant_threshold}
     if s.sweep is not None:
         doc["sweep"] = _sweep(s.sweep)
     return doc
@@ -111,14 +112,23 @@ def event_doc(e: Event) -> Doc:
         doc["weights"] = list(e.weights)
     if e.activation is not None:
         doc |= _activation(e.activation)
-    if e.revive:
-        doc["revive"] = True
+    for key in ("revive", "shuffle_targets"):
+        if getattr(e, key):
+            doc[key] = True
     return doc
 
 
 def _sweep(w: SweepSpec) -> Doc:
-    return {"widths": list(w.widths), "depths": list(w.depths), "inits": list(w.inits), "trials": w.trials,
-            "points": w.points, "low": w.low, "high": w.high}
+    doc: Doc = {"widths": list(w.widths), "trials": w.trials, "points": w.points, "low": w.low, "high": w.high}
+    if w.kind != "born_dead":  # (a table with a kind is written inline: still TOML that reads back the same)
+        doc["kind"] = w.kind
+    if w.kind == "stably_unactivated":
+        return doc | {"inputs": list(w.inputs)}
+    doc["depths"] = list(w.depths)
+    if w.kind == "small_targets":
+        return doc | {"scales": list(w.scales), "momenta": list(w.momenta), "learning_rate": w.learning_rate,
+                      "steps": w.steps}
+    return doc | {"inits": list(w.inits)}
 
 
 # -- TOML text ------------------------------------------------------------------------------------

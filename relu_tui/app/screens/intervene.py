@@ -1,7 +1,7 @@
 """Intervene on the selected unit or its layer: each choice becomes an event at the next epoch.
 
 The form offers the unit's bias and incoming weights (typed values), its layer's activation, the
-learning rate from then on and a revival of dead units. Every value goes through the scenario parser
+learning rate from then on and a revival of dead and dormant units. Every value goes through the scenario parser
 (as the event's table in a file would), so a mistake is refused here with the file's message.
 """
 
@@ -85,8 +85,8 @@ class InterveneScreen(ModalScreen[Intervention | None]):
             with Horizontal(classes="form-row"):
                 yield Label("revive", classes="form-label")
                 yield Button("this unit", id="revive-unit", compact=True)
-                yield Button(f"dead units of {layer.name}", id="revive-layer", compact=True)
-                yield Button("every dead unit", id="revive-all", compact=True)
+                yield Button(f"dead or dormant in {layer.name}", id="revive-layer", compact=True)
+                yield Button("every dead or dormant", id="revive-all", compact=True)
             yield Static("", id="intervene-error", classes="form-error")
         yield Footer(compact=True)
 

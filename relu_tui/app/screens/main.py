@@ -71,7 +71,7 @@ EXPERIMENT_BINDINGS = [
             tooltip="Edit the data, layers and training; the result is the variant 'edited', same seed", id="edit"),
     Binding("i", "app.intervene", "Intervene", group=_STEP,
             tooltip="On the selected unit or its layer: set its bias or weights, swap the activation, "
-                    "set the learning rate, revive dead units (an event at the next epoch)", id="intervene"),
+                    "set the learning rate, revive dead and dormant units (an event at the next epoch)", id="intervene"),
 ]
 
 

@@ -383,23 +383,36 @@ def grad_field(text: Text, grad: float) -> None:
 
 def interventions(snap: Snapshot, selected: tuple[int, int]) -> list[str]:
     """What the run's events did to the selected unit and when, and how it has fared since, e.g.
-    'bias set to 1 at epoch 10; alive since' (a revive of dead units only where the unit was among them)."""
+    'bias set to 1 at epoch 10; alive since' (a revive of dead and dormant units only where the unit was among
+    them; the traces keep states, not dormant flags, so a dormant unit's revival shows only from the record)."""
     layer_index, unit = selected
     names = tuple(layer.name for layer in snap.scenario.model.layers)
     lines = []
     for event in snap.scenario.training.events:
         if event.kind == "learning_rate" or event.layer not in (None, layer_index) or event.unit not in (None, unit):
             continue
-        if event.kind == "revive" and event.unit is None and _state_at(snap, selected, event.epoch - 1) != DEAD:
-            continue  # it was not dead (or the history no longer says), so this revive left it alone
+        if event.kind == "shuffle_targets":
+            continue  # the data's, not the unit's
         what = event.describe(names).split(": ", 1)[-1] if event.kind == "set" else event.describe(names)
         if event.kind == "revive" and event.unit is None:
-            what = "revived (it was dead)"
+            was = _revived_as(snap, selected, event.epoch - 1)
+            if was is None:
+                continue  # it was neither dead nor dormant (or the history no longer says): this revive left it alone
+            what = f"revived (it was {was})"
         if event.epoch > snap.epoch:
             lines.append(f"{what} at epoch {event.epoch} (next: press space)")
         else:
             lines.append(f"{what} at epoch {event.epoch}; {_since(snap, selected, event.epoch)}")
     return lines
+
+
+def _revived_as(snap: Snapshot, selected: tuple[int, int], epoch: int) -> str | None:
+    """'dead' or 'dormant' if a revive of dead and dormant units before ``epoch + 1`` chose the unit."""
+    if _state_at(snap, selected, epoch) == DEAD:
+        return "dead"
+    if epoch == snap.epoch and snap.record.layers[selected[0]].dormant[selected[1]]:
+        return "dormant"
+    return None
 
 
 def _state_at(snap: Snapshot, selected: tuple[int, int], epoch: int) -> int | None:
