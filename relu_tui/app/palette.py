@@ -1,4 +1,7 @@
-"""Colours and glyphs: every state and heat level has both, so 16-colour terminals stay legible."""
+"""Styles and glyphs: every state and heat level has both, so 16-colour terminals stay legible.
+
+The colours themselves are named once, in :mod:`relu_tui.plots.colors`.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +9,46 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from relu_tui.plots.colors import (
+    ALERT_BG,
+    CLASS_COLOR,
+    DIM_COLOR,
+    NEGATIVE_RAMP,
+    NEGATIVE_WEIGHT_COLOR,
+    POSITIVE_RAMP,
+    POSITIVE_WEIGHT_COLOR,
+    STATE_COLOR,
+    WHITE,
+    ZERO_BG_COLOR,
+    ZERO_CELL_COLOR,
+)
+
 STATE_GLYPH = ("✖", "▽", "◐", "●")  # dead, negative, sparse, active (index = state code)
-STATE_COLOR = ("#e5484d", "#b46ee8", "#f0b429", "#46c46a")
 STATE_STYLE = tuple(Style(color=c, bold=True) for c in STATE_COLOR)
 INPUT_GLYPH, OUTPUT_GLYPH = "○", "◎"
 
-POSITIVE_RAMP = ("#31446b", "#277f8e", "#3fb47a", "#a8d83a", "#fde725")  # viridis-like, dark -> bright
-NEGATIVE_RAMP = ("#4a2067", "#7b2f9e", "#a64fc4", "#cf79e6", "#eeb0ff")
 SHADES = "░▒▓██"  # glyph density rises with magnitude, so levels survive a 16-colour terminal
 ZERO_GLYPH = "·"
-ZERO_STYLE = Style(color="#6b6b6b")
-DEAD_CELL_STYLE = Style(color="#e5484d")
-# Red means dead, and only that: on a 16-colour terminal (TERM=xterm) every reddish colour becomes
-# the same bright red, so the classes and the weights use none. Each class also has its own glyph.
-CLASS_COLOR = ("#ffb000", "#48cae4", "#7ae582", "#c77dff", "#3a86ff", "#f4f1de", "#e67700", "#219ebc")
+ZERO_STYLE = Style(color=ZERO_CELL_COLOR)
+DEAD_CELL_STYLE = Style(color=STATE_COLOR[0])
+# Each class also has its own glyph (its colour is never red: red means dead).
 CLASS_GLYPH = ("■", "▲", "◆", "★", "✚", "◉", "✦", "♣")  # none is a state glyph
-POSITIVE_WEIGHT = Style(color="#48cae4", bold=True)  # like the positive heat ramp: cyan
-NEGATIVE_WEIGHT = Style(color="#c77dff", bold=True)  # like the negative heat ramp: violet
-DIM = Style(color="#8a8a8a")
+POSITIVE_WEIGHT = Style(color=POSITIVE_WEIGHT_COLOR, bold=True)
+NEGATIVE_WEIGHT = Style(color=NEGATIVE_WEIGHT_COLOR, bold=True)
+DIM = Style(color=DIM_COLOR)
 
-ALERT = Style(color="#ffffff", bgcolor="#b3261e", bold=True)  # divergence
-BUSY = Style(color="#f0b429")  # loading, a long command's progress, watch's waiting notes
+ALERT = Style(color=WHITE, bgcolor=ALERT_BG, bold=True)  # divergence
+BUSY = Style(color=STATE_COLOR[2])  # loading, a long command's progress, watch's waiting notes
 PLAYING, PAUSED = Style(color=STATE_COLOR[3]), DIM
 EXACT_ZERO = Style(color=STATE_COLOR[0])  # a gradient or a layer that is exactly 0: the colour of death
 SILENT = Style(color=STATE_COLOR[1])  # below zero everywhere but not dead (leaky, ELU, ...)
-BOUNDARY = Style(color="#ffffff", bold=True)  # the decision boundary on the input plane
+BOUNDARY = Style(color=WHITE, bold=True)  # the decision boundary on the input plane
 
 _POS_STYLES = tuple(Style(color=c) for c in POSITIVE_RAMP)
 _NEG_STYLES = tuple(Style(color=c) for c in NEGATIVE_RAMP)
 _POS_BG = tuple(Style(bgcolor=c) for c in POSITIVE_RAMP)
 _NEG_BG = tuple(Style(bgcolor=c) for c in NEGATIVE_RAMP)
-ZERO_BG = Style(bgcolor="#1c1c1c")
+ZERO_BG = Style(bgcolor=ZERO_BG_COLOR)
 
 
 def levels(magnitudes: np.ndarray, scale: float) -> np.ndarray:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from plotext._figure import _figure_class as Figure
 
-AXIS_COLOR = "#8a8a8a"
+from relu_tui.plots.colors import AXIS_COLOR
+
 LINE = "braille"  # a series drawn as a line of braille dots; any other marker is a glyph per point
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 MIN_SIZE = (16, 4)  # smaller than this, a chart is not drawn

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from relu_tui.plots.chart import LINE, Chart, Series, Ticks, tick_label
-from relu_tui.plots.colors import BOUND_COLOR, SERIES_COLORS
+from relu_tui.plots.colors import BOUND_COLOR, NEUTRAL, SERIES_COLORS
 
 INIT_MARKERS = ("●", "▲", "■", "◆", "✚", "★")  # by the init's place in the grid
-NEUTRAL = "#d0d0d0"  # the legend's init entries: the glyph tells them, not the colour
 
 
 @dataclass(frozen=True, eq=False)

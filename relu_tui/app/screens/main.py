@@ -105,9 +105,10 @@ class MainScreen(Screen[None]):
         Binding("t", "pictures", "Pictures", group=_VIEW,
                 tooltip="Every unit's picture over the input plane, in place of the heatmap (two-feature data)",
                 id="pictures"),
-        Binding("x", "test_points", "Test pts", group=_VIEW, tooltip="Show or hide the test points on the input plane",
-                id="test-points"),
-        Binding("d", "discretize", "Discretize", group=_VIEW,
+        # x and d are in the help, not the footer: with them the footer passes 80 columns and hides Quit.
+        Binding("x", "test_points", "Test pts", group=_VIEW, show=False,
+                tooltip="Show or hide the test points on the input plane", id="test-points"),
+        Binding("d", "discretize", "Discretize", group=_VIEW, show=False,
                 tooltip="The input plane: the network's output by class, or the selected unit's activation",
                 id="discretize"),
         Binding("1", "app.variant(1)", "Variant", key_display="1-9", group=_VIEW, tooltip="Switch to variant 1..9",
