@@ -209,4 +209,5 @@ def test_sweep_plot_prints_the_chart_with_every_depth_and_a_legend(tmp_path, cap
     lines = out.splitlines()
     assert not any(line.startswith("{") for line in lines)
     assert lines[-3].split() == ["2", "5", "20"]  # the depth axis, every depth of the grid labelled
-    assert lines[-1].startswith("━ width 2") and "● he" in lines[-1] and "▲ rai" in lines[-1]
+    assert lines[-1].startswith("━ width 2") and "● he" in lines[-1] and "■ rai" in lines[-1]
+    assert "▲ he_zero_bias" in lines[-1] and "·━ bound (he_zero_bias)" in lines[-1]

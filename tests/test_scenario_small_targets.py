@@ -16,6 +16,7 @@ from textual.widgets import Static
 from relu_tui import load_scenario
 from relu_tui.app.main import ReluApp
 from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.engine.small_targets import train_and_count
 from relu_tui.engine.sweep import run_sweep
 
@@ -70,5 +71,5 @@ async def test_w_shows_dead_share_against_target_scale():
         await press(pilot, "w")
         assert isinstance(app.screen, SweepScreen)
         assert "done" in str(app.screen.query_one("#sweep-table", Static).render())
-        assert "momentum 0.9" in str(app.screen.query_one("#sweep-legend", Static).render())
-        assert len(app.screen.query_one("#sweep-plot")._series) == 1 + 2 * 2  # birth, then per momentum two lines
+        assert "momentum 0.9" in app.screen.query_one("#sweep-legend", TextPanel).text.plain
+        assert len([s for s in app.screen.query_one("#sweep-plot")._charts[0].series if s.label]) == 2 * 3  # per momentum: dead at birth, dead after training, died in training

@@ -17,6 +17,7 @@ from textual.widgets import Static
 from relu_tui import Trainer, load_scenario
 from relu_tui.app.main import ReluApp
 from relu_tui.app.screens.sweep import SweepScreen
+from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.engine.records import DEAD
 from relu_tui.engine.stably_unactivated import dead_everywhere, measure, published
 
@@ -113,6 +114,6 @@ async def test_w_shows_measured_against_published():
         await press(pilot, "w")
         assert isinstance(app.screen, SweepScreen)
         assert "done" in str(app.screen.query_one("#sweep-table", Static).render())
-        legend = str(app.screen.query_one("#sweep-legend", Static).render())
+        legend = app.screen.query_one("#sweep-legend", TextPanel).text.plain
         assert "dead everywhere" in legend and "published" in legend
-        assert len(app.screen.query_one("#sweep-plot")._series) == 2 * 3  # per n0: published, on the data, exact
+        assert len([s for s in app.screen.query_one("#sweep-plot")._charts[0].series if s.label]) == 2 * 3  # per n0: published, on the data, exact
