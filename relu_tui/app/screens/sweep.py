@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 def legend_text(chart) -> Text:
     """The chart's legend on one line: each entry's glyphs in its colour, then its label."""
     text = Text()
-    for sample, label, color in chart.legend:
+    for k, (sample, label, color) in enumerate(chart.legend):
+        text.append("   " if k else "")
         text.append(sample, style=color)
-        text.append(f" {label}   ")
+        text.append(f" {label}")
     return text
 
 
