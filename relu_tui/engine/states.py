@@ -44,3 +44,19 @@ def carry_deaths(state: np.ndarray, died_at: np.ndarray | None, revived: np.ndar
     died_at[new] = now
     died_at[living] = ALIVE
     return died_at, revived | (was_dead & living), new, still
+
+
+# Sokar et al. (2023), "The Dormant Neuron Phenomenon in Deep Reinforcement Learning": a unit is tau-dormant
+# when its score is <= tau. They report results for tau = 0 and 0.1 and use 0.1 where dormancy matters for
+# activations that cannot die (a score of exactly 0 is a ReLU unit that never fires).
+DORMANT_TAU = 0.1
+
+
+def dormant_score(mean_abs: np.ndarray) -> np.ndarray:
+    """Each unit's mean |activation| over the counted inputs divided by its layer's average of that (float32);
+    a layer whose average is 0 (or not finite) scores 0 for every unit. Dormant: score <= DORMANT_TAU."""
+    mean_abs = np.asarray(mean_abs, dtype=np.float64)
+    layer = mean_abs.mean() if mean_abs.size else 0.0
+    if not np.isfinite(layer) or layer <= 0:
+        return np.zeros(mean_abs.shape, dtype=np.float32)
+    return (mean_abs / layer).astype(np.float32)
