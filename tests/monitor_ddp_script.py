@@ -32,12 +32,15 @@ def main(base: Path) -> None:
     optimizer = torch.optim.SGD(ddp.parameters(), lr=0.0)
     with Monitor(ddp, base / f"rank{rank}") as monitor:
         for epoch in range(3):
-            optimizer.zero_grad()
             loss = ddp(x).square().mean()
             loss.backward()
+            averaged = torch.cat([model[0].weight.grad, model[0].bias.grad[:, None]], 1).norm(dim=1)  # DDP's
             optimizer.step()
+            optimizer.zero_grad()  # before monitor.step(): the norms were taken when backward made them
             record = monitor.step(loss, epoch=epoch)
             assert record.layers["1"].inputs == 10, record.layers["1"].inputs  # 4 + 6 inputs, every rank
+            assert torch.allclose(torch.from_numpy(record.layers["1"].grad_norm), averaged, rtol=1e-6), (
+                record.layers["1"].grad_norm, averaged)
     dist.destroy_process_group()
 
 

@@ -86,7 +86,8 @@ def test_the_documented_line(tmp_path):
                        revived=np.array([False, True, False]))
     line = RunRecord(step=7, epoch=None, loss=0.25, time=1.5, layers={"relu": stats}).to_json()
     assert line == (b'{"step":7,"epoch":null,"loss":0.25,"time":1.5,"layers":{"relu":{"inputs":20,'
-                    b'"active_share":[0.0,0.05,1.0],"state":"ds-","grad_norm":[0.0,0.1,null],"died_step":[4,null,null],'
+                    b'"active_share":[0.0,0.05,1.0],"state":"ds-","grad_norm":[0.0,0.1,null],"dormant":[null,null,null],'
+                    b'"died_step":[4,null,null],'
                     b'"died_epoch":[null,null,null],"revived":[0,1,0]}}}\n')
 
 
