@@ -101,7 +101,8 @@ class Watcher:
     def _enter(self, module: nn.Module, args: tuple, watched: bool, stack: bool) -> None:
         if stack:
             self._stack.append(module)
-            if len(self._stack) == 1 and self._functional_wanted() and not self._mode_on:
+            if len(self._stack) == 1 and self._functional_wanted() and not self._mode_on \
+                    and not torch.compiler.is_compiling():  # functions inside compiled code are not seen
                 self._mode.__enter__()
                 self._mode_on = True
         if watched:
