@@ -1,8 +1,10 @@
 """The run log format: what ``meta.json`` and each line of ``records.jsonl`` hold, in and out of JSON.
 
-A run directory holds ``meta.json`` (written once, atomically, at the first record) and ``records.jsonl``
-(append-only, one JSON object per line). Per-unit fields are lists indexed by unit (channel for a conv
-layer); numbers that are missing or not finite are ``null``.
+A run directory holds ``meta.json`` (written once, atomically, at the first record), ``records.jsonl``
+(append-only, one JSON object per line) and ``records.bin`` (append-only). Per-unit fields are indexed by
+unit (channel for a conv layer). The Monitor writes each record in binary form: its line says where its
+arrays are in ``records.bin`` (:mod:`relu_tui.monitor.payload`). The text form, every array a JSON list
+in the line (numbers missing or not finite are ``null``), is read too: version 1 logs, and logs made by hand.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,12 +20,15 @@ import numpy as np
 from relu_tui.engine.records import ALIVE, STATES
 from relu_tui.engine.states import DORMANT_TAU, NO_STATE  # NO_STATE: "-" in a record, no counted input
 from relu_tui.visible import visible
+from relu_tui.monitor import payload
 from relu_tui.monitor.errors import RunLogError
 
 FORMAT = "relu-tui-run"
 VERSION = 2  # 2: layers' feeders, call and note; a per-unit dormant score
 META = "meta.json"
 RECORDS = "records.jsonl"
+PAYLOAD = "records.bin"  # the per-unit arrays of lines in binary form (relu_tui.monitor.payload)
+PayloadReader = Callable[[int, int], bytes]  # (offset, length) -> that many bytes of records.bin
 KINDS = ("unit", "channel")  # fed by a Linear layer / by a Conv layer (counted over batch and positions)
 STATE_CHARS = "".join(state[0] for state in STATES)  # "dnsa": one character per unit in a record's "state"
 NO_EPOCH = -1  # RunLog.epochs where a record has no epoch
@@ -217,17 +223,26 @@ class RunRecord:
     layers: dict[str, LayerStats]  # in the order of RunMeta.layers
 
     def to_json(self) -> bytes:
-        """The record as one line (ending in a newline) of compact JSON."""
+        """The record as one line (ending in a newline) of compact JSON: its text form, every array a list."""
+        layers = ",".join(f"{json.dumps(name)}:{stats.to_json()}" for name, stats in self.layers.items())
+        return f'{self._head()}"layers":{{{layers}}}}}\n'.encode()
+
+    def encode(self, offset: int) -> tuple[bytes, bytes]:
+        """Its binary form: the line, whose arrays are the payload returned with it, to be written at
+        ``offset`` of ``records.bin`` (before the line, so a line read always has its payload)."""
+        data = payload.encode(self.layers)
+        layers = ",".join(f'{json.dumps(name)}:{{"inputs":{int(stats.inputs)}}}' for name, stats in self.layers.items())
+        return f'{self._head()}"payload":[{offset},{len(data)}],"layers":{{{layers}}}}}\n'.encode(), data
+
+    def _head(self) -> str:
         loss = "null" if self.loss is None else _floats(np.array([self.loss]))[1:-1]
         epoch = "null" if self.epoch is None else str(int(self.epoch))
-        layers = ",".join(f"{json.dumps(name)}:{stats.to_json()}" for name, stats in self.layers.items())
-        line = f'{{"step":{int(self.step)},"epoch":{epoch},"loss":{loss},"time":{round(float(self.time), 3)!r},' \
-               f'"layers":{{{layers}}}}}\n'
-        return line.encode()
+        return f'{{"step":{int(self.step)},"epoch":{epoch},"loss":{loss},"time":{round(float(self.time), 3)!r},'
 
     @classmethod
-    def from_json(cls, line: bytes, meta: RunMeta) -> RunRecord:
-        """Parse and check one line (RunLogError without a location on any problem)."""
+    def from_json(cls, line: bytes, meta: RunMeta, read_payload: PayloadReader | None = None) -> RunRecord:
+        """Parse and check one line (RunLogError without a location on any problem); a line in binary form
+        takes its arrays from ``read_payload(offset, length)``."""
         data = _parse_json(line, "not a JSON record")
         _expect(isinstance(data, dict), "not a JSON object")
         step, epoch, loss, when = (data.get(key) for key in ("step", "epoch", "loss", "time"))
@@ -238,8 +253,29 @@ class RunRecord:
         layers = data.get("layers")
         _expect(isinstance(layers, dict) and list(layers) == [layer.name for layer in meta.layers],
                 "its layers are not the ones meta.json lists")
-        stats = {layer.name: LayerStats.from_dict(layers[layer.name], layer, meta.version) for layer in meta.layers}
+        if "payload" in data:
+            stats = _binary_layers(data["payload"], layers, meta, read_payload)
+        else:
+            stats = {layer.name: LayerStats.from_dict(layers[layer.name], layer, meta.version) for layer in meta.layers}
         return cls(step=step, epoch=epoch, loss=None if loss is None else float(loss), time=float(when), layers=stats)
+
+
+def _binary_layers(where: Any, layers: dict, meta: RunMeta, read_payload: PayloadReader | None) -> dict:
+    _expect(isinstance(where, list) and len(where) == 2 and all(_is_int(n) and 0 <= n < INT64_LIMIT for n in where),
+            f"bad payload {_brief(where)}; expected [offset, length]")
+    _expect(read_payload is not None, f"its arrays are in {PAYLOAD}, which was not given")
+    inputs = []
+    for layer in meta.layers:
+        data = layers[layer.name]
+        _expect(isinstance(data, dict) and list(data) == ["inputs"], f"layer {_brief(layer.name)} is not {{inputs}}")
+        n = data["inputs"]
+        _expect(_is_int(n) and 0 <= n < INT64_LIMIT, f"layer {_brief(layer.name)}: bad inputs {_brief(n)}")
+        inputs.append(n)
+    offset, length = where
+    expected = sum(layer.width for layer in meta.layers) * payload.BYTES_PER_UNIT
+    _expect(length == expected, f"its payload is said to be {length} bytes; its layers need {expected}")
+    arrays = payload.decode(read_payload(offset, length), [(_brief(x.name), x.width) for x in meta.layers])
+    return {layer.name: LayerStats(inputs=n, **fields) for layer, n, fields in zip(meta.layers, inputs, arrays)}
 
 
 def _expect(condition: bool, problem: str) -> None:
