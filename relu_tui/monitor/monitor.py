@@ -90,9 +90,10 @@ class Monitor:
         return record
 
     def close(self) -> None:
-        """Remove the hooks and close the log (steps since the last record are not recorded)."""
+        """Remove the hooks and close the log, marking the run finished (steps since the last record are not
+        recorded)."""
         self._watcher.remove()
-        self._writer.close()
+        self._writer.close(steps=self.steps)
         self._closed = True
 
     def __enter__(self) -> Monitor:

@@ -27,6 +27,7 @@ FORMAT = "relu-tui-run"
 VERSION = 2  # 2: layers' feeders, call and note; a per-unit dormant score
 META = "meta.json"
 RECORDS = "records.jsonl"
+CLOSED = "closed.json"  # written atomically when the Monitor closes: the run is finished
 PAYLOAD = "records.bin"  # the per-unit arrays of lines in binary form (relu_tui.monitor.payload)
 PayloadReader = Callable[[int, int], bytes]  # (offset, length) -> that many bytes of records.bin
 KINDS = ("unit", "channel")  # fed by a Linear layer / by a Conv layer (counted over batch and positions)

@@ -3,11 +3,13 @@ and its line to ``records.jsonl``, in that order, so a reader that sees a line f
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 from relu_tui.files import write_atomic
-from relu_tui.monitor.runlog import META, PAYLOAD, RECORDS, RunMeta, RunRecord
+from relu_tui.monitor.runlog import CLOSED, META, PAYLOAD, RECORDS, RunMeta, RunRecord
 
 
 class RunWriter:
@@ -45,11 +47,15 @@ class RunWriter:
         self._offset += len(data)
         _write_all(self._records, line)
 
-    def close(self) -> None:
+    def close(self, steps: int | None = None) -> None:
+        """Close the files; with ``steps``, a started run also gets ``closed.json``: it is finished."""
+        started = self.started
         for fd in (self._records, self._payload):
             if fd is not None:
                 os.close(fd)
         self._records = self._payload = None
+        if started and steps is not None:
+            write_atomic(self.run_dir / CLOSED, json.dumps({"steps": steps, "time": round(time.time(), 3)}) + "\n")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -61,9 +61,25 @@ class Curves(LineChart):
         self.plot([Series(x, values, color) for values, color in curves], x_range, (0.0, 1.0), x_label=x_label)
 
 
+SHARE_TOPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # the dead share axis's top, at least
+
+
+def share_top(shares: np.ndarray) -> float:
+    """The smallest of SHARE_TOPS at or above every share: 0.6% dead is drawn against a top of 1%."""
+    peak = float(np.nanmax(shares)) if np.isfinite(shares).any() else 0.0
+    return next(top for top in SHARE_TOPS if peak <= top)
+
+
 class RunCurves(Curves):
-    """A monitored run's loss ÷ max and dead share per record, against its optimization steps (both
-    always drawn: the legend is :data:`RUN_LEGEND`)."""
+    """A monitored run's loss ÷ max and dead share per record, against its optimization steps. The dead
+    share is drawn against a top of 0.1% to 100% (:func:`share_top`), named in the legend, so a small share
+    is not a flat line at 0."""
 
     def show(self, view: RunView) -> None:
-        self.draw(view.steps.astype(float), [(loss_share(view.loss), LOSS), (view.dead_fraction, DEAD_SHARE)], "step")
+        top = share_top(view.dead_fraction)
+        title = RUN_LEGEND if top == 1 else legend([("loss ÷ max", LOSS),
+                                                    (f"dead share (top {100 * top:g}%)", DEAD_SHARE)]) + " per step"
+        if title != self._legend:
+            self.border_title = self._legend = title
+        self.draw(view.steps.astype(float), [(loss_share(view.loss), LOSS), (view.dead_fraction / top, DEAD_SHARE)],
+                  "step")
