@@ -18,8 +18,24 @@ from torch.nn.parallel import DistributedDataParallel
 from relu_tui.monitor import Monitor
 
 
+def sharded(base: Path) -> None:
+    """fully_shard (FSDP2) on two ranks: the Monitor refuses it in one clear line, on every rank."""
+    from torch.distributed.fsdp import fully_shard
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    fully_shard(model)
+    try:
+        Monitor(model, base / f"rank{dist.get_rank()}")
+    except ValueError as exc:
+        print(f"refused: {exc}")
+
+
 def main(base: Path) -> None:
     dist.init_process_group("gloo")
+    if sys.argv[2:] == ["fsdp"]:
+        sharded(base)
+        dist.destroy_process_group()
+        return
     rank = dist.get_rank()
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     with torch.no_grad():

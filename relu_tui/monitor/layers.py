@@ -32,6 +32,11 @@ class WatchedLayer:
     inputs: int = 0  # inputs counted per unit
     squares: torch.Tensor | None = field(default=None)  # per-unit squared gradient norm at the last backward
 
+    def __post_init__(self) -> None:
+        self._active32 = torch.zeros(self.width, dtype=torch.float32, device=self.active.device)
+        self._magnitude32 = torch.zeros_like(self._active32)
+        self._recent = 0  # inputs per unit in the float32 sums
+
     @property
     def info(self) -> LayerInfo:
         note = "" if self.origin.producers else f"no single producing layer: {self.origin.stopped_at}"
@@ -45,33 +50,52 @@ class WatchedLayer:
     def count(self, z: torch.Tensor, output: torch.Tensor) -> None:
         """Add the inputs of ``z`` on which each unit's pre-activation is > 0, and the activation's |output|
         (NaN pre-activations make the counts NaN). Vectorized, no host sync; float sums, several times faster
-        than bool sums. An in-place activation has overwritten ``z`` with ``output``: the watched activations
-        are > 0 exactly where their input is, so the count is the same."""
+        than bool sums, into float32 sums (exact for counts below 2**24) folded into the float64 totals before
+        they could reach it. An in-place activation has overwritten ``z`` with ``output``: the watched
+        activations are > 0 exactly where their input is, so the count is the same."""
         dim = self.layout.unit_dim(z)
         if dim is None or z.shape[dim] != self.width or not isinstance(output, torch.Tensor) \
                 or output.shape != z.shape:
             return
         per_unit = z.numel() // self.width
+        if self._recent + per_unit >= _EXACT_FLOAT32:
+            self._fold()
         other = [d for d in range(z.ndim) if d != dim]
-        with torch.no_grad():
+        if self.can_die:  # flat 0 below 0, so the output is >= 0, and > 0 exactly where the input is
+            size = output.detach()
+            positive = torch.sign(size)
+        else:
+            size = output.detach().abs()
             positive = torch.sign(z.detach()).clamp_(min=0)
-            size = output.detach() if self.can_die else output.detach().abs()  # flat 0 below 0: never negative
-            if not other:
-                self.active += positive
-                self.magnitude += size
-            else:
-                exact = torch.float32 if per_unit < _EXACT_FLOAT32 else torch.float64
-                self.active += positive.sum(dim=other, dtype=exact)
-                self.magnitude += size.sum(dim=other, dtype=torch.float32)
+        if per_unit >= _EXACT_FLOAT32:  # one call too many for float32: straight into the totals
+            self.active += positive.sum(dim=other, dtype=torch.float64)
+            self.magnitude += size.sum(dim=other, dtype=torch.float64)
+        elif not other:
+            self._active32 += positive
+            self._magnitude32 += size
+            self._recent += 1
+        else:
+            self._active32 += positive.sum(dim=other, dtype=torch.float32)
+            self._magnitude32 += size.sum(dim=other, dtype=torch.float32)
+            self._recent += per_unit
         self.inputs += per_unit
 
-    def take(self) -> tuple[torch.Tensor, torch.Tensor, int]:
-        """The counts so far, and start counting again."""
-        counts = (self.active.clone(), self.magnitude.clone(), self.inputs)
+    def _fold(self) -> None:
+        self.active += self._active32
+        self.magnitude += self._magnitude32
+        self._active32.zero_()
+        self._magnitude32.zero_()
+        self._recent = 0
+
+    def totals(self) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """The float64 counts so far (the layer's own buffers: copy them before :meth:`restart`)."""
+        self._fold()
+        return self.active, self.magnitude, self.inputs
+
+    def restart(self) -> None:
         self.active.zero_()
         self.magnitude.zero_()
         self.inputs = 0
-        return counts
 
     def snapshot_gradient(self) -> None:
         """Keep the per-unit squared gradient norm of every producer's rows (None unless each has one)."""

@@ -120,12 +120,18 @@ class Monitor:
                           "gradient norm is not recorded", stacklevel=3)
 
     def _record(self, loss: float | None, epoch: int | None) -> RunRecord:
-        taken = [layer.take() for layer in self._layers]
+        taken = [layer.totals() for layer in self._layers]
         device = taken[0][0].device
-        inputs = torch.tensor([n for _, _, n in taken], dtype=torch.float64, device=device)
-        counts = torch.cat([a.to(device) for a, _, _ in taken] + [m.to(device) for _, m, _ in taken] + [inputs])
-        sum_over_ranks(counts)  # one collective for all layers: a unit is dead only if dead on every rank's data
+        parts = [a.to(device) for a, _, _ in taken] + [m.to(device) for _, m, _ in taken]
+        if world_size() > 1:  # the inputs too, in the one collective for all layers
+            parts.append(torch.tensor([n for _, _, n in taken], dtype=torch.float64, device=device))
+        counts = torch.cat(parts)
+        for layer in self._layers:
+            layer.restart()
+        sum_over_ranks(counts)  # a unit is dead only if dead on every rank's data
         counts = counts.cpu().numpy()
+        if world_size() == 1:
+            counts = np.concatenate([counts, [n for _, _, n in taken]])
         units = sum(layer.width for layer in self._layers)
         norms = [layer.take_gradient() for layer in self._layers]
         present = [norm.float().to(device) for norm in norms if norm is not None]

@@ -64,8 +64,8 @@ def unit_squares(module: nn.Module, width: int) -> torch.Tensor | None:
     for grad in rows:
         if grad is None:
             continue
-        squares = grad.detach().float().square().sum(dim=1)
-        total = squares if total is None else total + squares
+        squares = torch.linalg.vector_norm(grad.detach(), dim=1, dtype=torch.float32).square_()  # one pass
+        total = squares if total is None else total.add_(squares)
     if total is None or total.shape != (width,):
         return None
     return total

@@ -117,10 +117,10 @@ class Watcher:
         if producer:
             tag(self.names[module], layout, width, output)
         if watched and self._open:
-            self._inside = max(self._inside - 1, 0)
             layer = self._open.pop()
-            if layer is not None:
+            if layer is not None:  # still "inside": the counting's own operations are not activation calls
                 layer.count(args[0], output)
+            self._inside = max(self._inside - 1, 0)
         if stack and self._stack:
             self._stack.pop()
             if not self._stack and self._mode_on:
