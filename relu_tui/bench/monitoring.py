@@ -56,14 +56,14 @@ class _Block(nn.Module):
         return self.relu(out + self.downsample(x))
 
 
-def _resnet18() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    """ResNet-18 (11.2 M parameters, 17 activation sites) for 32x32 images, batch 16."""
-    layers, cin = [nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True)], 64
-    for cout, stride in ((64, 1), (128, 2), (256, 2), (512, 2)):
+def _resnet18(batch: int = 16, width: int = 64) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """ResNet-18 for 32x32 images (11.2 M parameters at width 64, 17 activation sites)."""
+    layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width
+    for cout, stride in ((width, 1), (2 * width, 2), (4 * width, 2), (8 * width, 2)):
         layers += [_Block(cin, cout, stride), _Block(cout, cout, 1)]
         cin = cout
-    model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
-    return model, torch.randn(16, 3, 32, 32), torch.randint(0, 10, (16,))
+    model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
+    return model, torch.randn(batch, 3, 32, 32), torch.randint(0, 10, (batch,))
 
 
 class _Naive:
@@ -185,8 +185,9 @@ def monitor_costs(repeats: int, quick: bool) -> list[MonitorCost]:
     settings = [s for s in SETTINGS if _available(s)]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for label, build, steps in (("MLP 784-256-256-10, batch 128", _mlp, 40 if quick else 200),
-                                    ("ResNet-18, batch 16 of 3x32x32", _resnet18, 10 if quick else 40)):
+        resnet = ("ResNet-18 at 1/8 width, batch 4 of 3x32x32", lambda: _resnet18(4, 8), 10) if quick else \
+            ("ResNet-18, batch 16 of 3x32x32", _resnet18, 40)
+        for label, build, steps in (("MLP 784-256-256-10, batch 128", _mlp, 20 if quick else 200), resnet):
             times: dict[str, list[float]] = {s: [] for s in settings}
             for _ in range(repeats):
                 for setting, seconds in _seconds_per_step(build, settings, steps, 10, Path(tmp)).items():
