@@ -15,6 +15,19 @@ from relu_tui.monitor.runlog import LayerInfo
 _EXACT_FLOAT32 = 2**24  # a float32 sum of 0s and 1s is exact below this
 
 
+_ONES: dict[tuple[int, torch.device], torch.Tensor] = {}
+
+
+def _ones(n: int, device: torch.device) -> torch.Tensor:
+    """A float32 vector of ``n`` ones (kept: a batch size recurs every step)."""
+    key = (n, device)
+    if key not in _ONES:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        _ONES[key] = torch.ones(n, dtype=torch.float32, device=device)
+    return _ONES[key]
+
+
 @dataclass(eq=False)
 class WatchedLayer:
     """One activation call site and its counts since the last record."""
@@ -70,6 +83,13 @@ class WatchedLayer:
         if per_unit >= _EXACT_FLOAT32:  # one call too many for float32: straight into the totals
             self.active += positive.sum(dim=other, dtype=torch.float64)
             self.magnitude += size.sum(dim=other, dtype=torch.float64)
+        elif dim == z.ndim - 1 and z.ndim >= 2 and positive.dtype == torch.float32 and positive.is_contiguous() \
+                and size.is_contiguous():
+            # units last: sum and accumulate in one matrix-vector product each (exact: whole numbers < 2**24)
+            ones = _ones(per_unit, positive.device)
+            self._active32.addmv_(positive.view(per_unit, self.width).t(), ones)
+            self._magnitude32.addmv_(size.view(per_unit, self.width).t(), ones)
+            self._recent += per_unit
         elif not other:
             self._active32 += positive
             self._magnitude32 += size
