@@ -207,10 +207,10 @@ def test_a_class_of_ones_own_is_registered(tmp_path):
             return torch.maximum(x, self.zero)
 
     model = nn.Sequential(nn.Linear(3, 4), Gated(), nn.Linear(4, 1))
-    with pytest.raises(ValueError, match=r"activations\.register\(cls, kind\)"):
-        with Monitor(model, tmp_path / "a") as monitor:
-            model(torch.randn(2, 3)).sum().backward()
-            monitor.step()
+    unknown = pytest.raises(ValueError, match=r"activations\.register\(cls, kind\)")
+    with unknown, Monitor(model, tmp_path / "a") as monitor:
+        model(torch.randn(2, 3)).sum().backward()
+        monitor.step()
     activations.register(Gated, "relu")
     try:
         with Monitor(model, tmp_path / "b") as monitor:

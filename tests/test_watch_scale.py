@@ -81,7 +81,7 @@ async def test_next_dead_and_the_dead_only_filter(tmp_path):
         for _ in range(len(dead) + 1):
             await pilot.press("n")
             seen.append(app.selected)
-        assert seen == dead + [dead[0]]  # in order, wrapping around
+        assert seen == [*dead, dead[0]]  # in order, wrapping around
         await pilot.press("N")
         assert app.selected == dead[-1]
         await pilot.press("d")

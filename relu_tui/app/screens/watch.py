@@ -84,7 +84,8 @@ class WatchScreen(Screen[None]):
         order = self.order
         self.query_one("#network", TextPanel).update(
             lambda width, height: overview_text(view, selected, order, width, height))
-        self.query_one("#network", TextPanel).border_title = "Layers" if order == "model" else f"Layers by {order} share"
+        title = "Layers" if order == "model" else f"Layers by {order} share"
+        self.query_one("#network", TextPanel).border_title = title
         self.query_one("#inspector", TextPanel).update(unit_text(view, selected))
 
     def set_status(self, status: Layout) -> None:
