@@ -18,8 +18,24 @@ from torch.nn.parallel import DistributedDataParallel
 from relu_tui.monitor import Monitor
 
 
+def sharded(base: Path) -> None:
+    """fully_shard (FSDP2) on two ranks: the Monitor refuses it in one clear line, on every rank."""
+    from torch.distributed.fsdp import fully_shard
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    fully_shard(model)
+    try:
+        Monitor(model, base / f"rank{dist.get_rank()}")
+    except ValueError as exc:
+        print(f"refused: {exc}")
+
+
 def main(base: Path) -> None:
     dist.init_process_group("gloo")
+    if sys.argv[2:] == ["fsdp"]:
+        sharded(base)
+        dist.destroy_process_group()
+        return
     rank = dist.get_rank()
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     with torch.no_grad():
@@ -32,12 +48,15 @@ def main(base: Path) -> None:
     optimizer = torch.optim.SGD(ddp.parameters(), lr=0.0)
     with Monitor(ddp, base / f"rank{rank}") as monitor:
         for epoch in range(3):
-            optimizer.zero_grad()
             loss = ddp(x).square().mean()
             loss.backward()
+            averaged = torch.cat([model[0].weight.grad, model[0].bias.grad[:, None]], 1).norm(dim=1)  # DDP's
             optimizer.step()
+            optimizer.zero_grad()  # before monitor.step(): the norms were taken when backward made them
             record = monitor.step(loss, epoch=epoch)
             assert record.layers["1"].inputs == 10, record.layers["1"].inputs  # 4 + 6 inputs, every rank
+            assert torch.allclose(torch.from_numpy(record.layers["1"].grad_norm), averaged, rtol=1e-6), (
+                record.layers["1"].grad_norm, averaged)
     dist.destroy_process_group()
 
 

@@ -172,8 +172,10 @@ def test_bench_rejects_an_unknown_section(capsys):
 def test_bench_monitor_section_times_a_loop_with_and_without_the_monitor(capsys):
     code, out, _ = run_cli(capsys, "bench", "--quick", "--only", "monitor", "--repeats", "1")
     assert code == 0
-    rows = [line for line in out.splitlines() if line.startswith("| MLP") or line.startswith("| CNN")]
-    assert len(rows) == 2 and all(row.count("(+") == 2 for row in rows)
+    rows = [line for line in out.splitlines() if line.startswith("| MLP") or line.startswith("| ResNet-18")]
+    assert len(rows) == 2 and all(row.count("(x") == 5 for row in rows)  # monitor 1, 10, naive, tensorboard 1, 10
+    summary = out[out.index("## Summary"):]
+    assert summary.count("| monitor overhead, every 10 |") == 2 and summary.count("| monitor vs the alternatives |") == 2
 
 
 def test_run_plot_prints_only_the_charts_and_their_legends_without_escape_codes_when_piped():

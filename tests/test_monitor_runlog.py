@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from relu_tui.engine.records import ALIVE, DEAD, SPARSE
 from relu_tui.errors import InputError, ScenarioError
 from relu_tui.monitor import LayerInfo, LayerStats, NoRunError, RunLogError, RunLogTail, RunMeta, RunRecord, read_run
-from relu_tui.monitor.runlog import NO_STATE, RECORDS
+from relu_tui.monitor.runlog import NO_STATE, PAYLOAD, RECORDS
 from relu_tui.monitor.writer import RunWriter
 
 LAYERS = (LayerInfo("relu", "ReLU", True, "unit", 3, "fc"), LayerInfo("conv.1", "GELU", False, "channel", 2, "conv.0"))
@@ -86,7 +86,8 @@ def test_the_documented_line(tmp_path):
                        revived=np.array([False, True, False]))
     line = RunRecord(step=7, epoch=None, loss=0.25, time=1.5, layers={"relu": stats}).to_json()
     assert line == (b'{"step":7,"epoch":null,"loss":0.25,"time":1.5,"layers":{"relu":{"inputs":20,'
-                    b'"active_share":[0.0,0.05,1.0],"state":"ds-","grad_norm":[0.0,0.1,null],"died_step":[4,null,null],'
+                    b'"active_share":[0.0,0.05,1.0],"state":"ds-","grad_norm":[0.0,0.1,null],"dormant":[null,null,null],'
+                    b'"died_step":[4,null,null],'
                     b'"died_epoch":[null,null,null],"revived":[0,1,0]}}}\n')
 
 
@@ -188,4 +189,53 @@ def test_the_writer_never_overwrites_a_run(tmp_path):
     with pytest.raises(FileExistsError):
         write_run(tmp_path, [])
     assert len(read_run(tmp_path).records) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.json", "records.jsonl"]  # no temp file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["meta.json", "records.bin", "records.jsonl"]  # no temp file
+
+
+def test_the_binary_form_is_the_text_form_s_numbers(tmp_path):
+    written = [record(step) for step in range(1, 4)]
+    write_run(tmp_path / "binary", written)
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "meta.json").write_text(META.to_json())
+    write_run_records(tmp_path / "text", written)
+    assert_same(read_run(tmp_path / "binary").records, read_run(tmp_path / "text").records)
+    line = (tmp_path / "binary" / RECORDS).read_bytes().split(b"\n")[1]
+    assert b'"payload":[150,150],"layers":{"relu":{"inputs":' in line  # 5 units, 30 bytes each
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (lambda run: (run / PAYLOAD).unlink(), "records.bin, which does not exist"),
+    (lambda run: (run / PAYLOAD).write_bytes((run / PAYLOAD).read_bytes()[:200]), "which holds only 200"),
+    (lambda run: (run / PAYLOAD).write_bytes(b"\x07" * 450), "state holds codes other than -1 to 3"),
+    (lambda run: (run / RECORDS).write_bytes((run / RECORDS).read_bytes().replace(b"[0,150]", b"[0,149]")),
+     "its payload is said to be 149 bytes; its layers need 150"),
+])
+def test_a_damaged_payload_is_named(tmp_path, damage, words):
+    write_run(tmp_path, [record(step) for step in range(1, 4)])
+    damage(tmp_path)
+    with pytest.raises(RunLogError, match=r"records\.jsonl:[12]: .*" + words.replace(".", r"\.")):
+        read_run(tmp_path)
+
+
+def test_a_wide_record_is_fast_to_write(tmp_path):
+    """131,072 units: the binary form costs milliseconds (its JSON text took about half a second)."""
+    import time
+
+    width = 2**17
+    rng = np.random.default_rng(0)
+    stats = LayerStats(inputs=64, active_share=rng.random(width).astype(np.float32),
+                       state=rng.integers(0, 4, width).astype(np.int8), grad_norm=rng.random(width).astype(np.float32),
+                       died_step=np.full(width, ALIVE), died_epoch=np.full(width, ALIVE), revived=np.zeros(width, bool))
+    meta = RunMeta(model="Wide", layers=(LayerInfo("relu", "ReLU", True, "unit", width, "fc"),), sparse_threshold=0.1,
+                   every=1, world_size=1, created="2025-01-01T00:00:00+00:00")
+    writer = RunWriter(tmp_path)
+    writer.start(meta)
+    times = []
+    for step in range(1, 6):
+        begin = time.perf_counter()
+        writer.append(RunRecord(step=step, epoch=None, loss=None, time=0.0, layers={"relu": stats}))
+        times.append(time.perf_counter() - begin)
+    writer.close()
+    assert sorted(times)[2] < 0.1  # the median; about 5 ms here, a loose bound for slow machines
+    assert (tmp_path / PAYLOAD).stat().st_size == 5 * 30 * width
+    np.testing.assert_array_equal(read_run(tmp_path).records[-1].layers["relu"].active_share, stats.active_share)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -24,8 +22,8 @@ from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.widgets.plane import InputPlane
 from relu_tui.engine.explanations import explain
 from relu_tui.engine.records import DEAD
+from relu_tui.monitor import read_run
 from relu_tui.monitor.demo import write_demo_run
-from relu_tui.monitor.runlog import RECORDS
 
 from .app_helpers import make_app, press, settle, sync
 from .test_watch import until
@@ -184,16 +182,17 @@ async def test_a_regression_is_labelled_by_target_value_and_loss_without_accurac
 @sync
 async def test_the_watch_status_keeps_every_number_whole(tmp_path, size):
     run = write_demo_run(tmp_path / "run")
-    last = json.loads((run / RECORDS).read_text().splitlines()[-1])
-    dead = sum(layer["state"].count("d") for layer in last["layers"].values())  # d: dead, in the log itself
-    records = (run / RECORDS).read_text().count("\n")
+    log = read_run(run)
+    last = log.records[-1]
+    dead = sum(int((stats.state == DEAD).sum()) for stats in last.layers.values())  # in the log itself
+    records = len(log.records)
     app = WatchApp(run, poll_seconds=0.05)
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: app.view is not None and app.view.n_records == records, timeout=30)
         await pilot.pause()
         head, numbers, _ = visible(app.query_one("#status"))[:3]
         assert f"{app.view.n_units} units" in head
-        assert "…" not in numbers and f"step {last['step']}" in numbers and f"loss {last['loss']:.4f}" in numbers
+        assert "…" not in numbers and f"step {last.step}" in numbers and f"loss {last.loss:.4f}" in numbers
         assert f"{records} records" in numbers and (f"✖{dead} " in numbers or f"✖ {dead} dead" in numbers)
 
 

@@ -119,7 +119,7 @@ async def test_a_corrupt_line_is_named_and_read_again_once_it_is_fixed(tmp_path)
         await until(pilot, lambda: "reading again" in status(app))
         assert "records.jsonl:3: bad step 'three'" in status(app) and app.view.n_records == 2
         log.write_bytes(b"".join(lines))
-        await until(pilot, lambda: app.view.n_records == 3 and "live" in status(app))
+        await until(pilot, lambda: app.view.n_records == 3 and "finished: the Monitor was closed after 3 steps" in status(app))
 
 
 def test_watch_on_a_file_is_a_usage_error(tmp_path, capsys):

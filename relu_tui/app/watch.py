@@ -13,6 +13,7 @@ import queue
 import time
 from pathlib import Path
 
+import numpy as np
 from textual.message import Message
 from textual.reactive import reactive
 
@@ -21,9 +22,10 @@ from relu_tui.app.screens.main import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOIN
 from relu_tui.app.screens.watch import WatchScreen
 from relu_tui.app.widgets.heatmap import RunHeatmap
 from relu_tui.app.widgets.lines import Layout
-from relu_tui.app.widgets.run_panels import status_text
+from relu_tui.app.widgets.run_panels import ORDERS, status_text
 from relu_tui.app.widgets.unit_rows import jumped, moved
 from relu_tui.app.worker import FrameThread
+from relu_tui.engine.records import DEAD
 from relu_tui.monitor.errors import RunLogError
 from relu_tui.monitor.reader import RunLogTail
 from relu_tui.monitor.runlog import META
@@ -62,8 +64,9 @@ class RunFollower(FrameThread):
         while self.running:
             try:
                 new, problem = tail.poll(), ""
+                closed = tail.closed_at()
             except RunLogError as exc:
-                new, problem = [], str(exc)
+                new, problem, closed = [], str(exc), None
             now = time.monotonic()
             if tail.generation != generation:  # the tail started over: what it had read belongs to another run
                 generation, records, restarted = tail.generation, [], now
@@ -71,15 +74,15 @@ class RunFollower(FrameThread):
                 records += new
                 last_new = now
                 self._view = run_view(tail.meta, records)
-            note = self._describe(tail, problem, bool(records), now - last_new)
+            note = self._describe(tail, problem, bool(records), now - last_new, closed)
             if now - restarted < NOTICE_SECONDS:
                 note = f"{tail.notice} · {note}"
             if new or note != self._note:
                 self._note, self._dirty = note, True
             self._until(now + self.poll_seconds)
 
-    def _describe(self, tail: RunLogTail, problem: str, has_records: bool, quiet: float) -> str:
-        """How things stand: a problem, no run yet, a run without records, live, or quiet."""
+    def _describe(self, tail: RunLogTail, problem: str, has_records: bool, quiet: float, closed: int | None) -> str:
+        """How things stand: a problem, no run yet, a run without records, finished, live, or quiet."""
         if problem:
             return f"{problem}; reading again every {self.poll_seconds:g} s"
         if tail.meta is None:
@@ -87,6 +90,8 @@ class RunFollower(FrameThread):
                 return f"no directory {self.run_dir} yet; waiting for the run to make it"
             return (f"no run here yet: {self.run_dir} has no {META}. Start training with "
                     f"relu_tui.Monitor(model, {str(self.run_dir)!r}); it is written at the first record.")
+        if closed is not None:
+            return f"finished: the Monitor was closed after {closed} steps"
         if not has_records:
             return "the run has started; waiting for its first record"
         if quiet < QUIET_SECONDS:
@@ -123,6 +128,7 @@ class WatchApp(ReportingApp):
         self.note = ""
         self.follower = RunFollower(self, run_dir, poll_seconds)
         self.watch_screen = WatchScreen()
+        self.dead_only = False
 
     def get_default_screen(self) -> WatchScreen:
         return self.watch_screen
@@ -148,7 +154,9 @@ class WatchApp(ReportingApp):
             if self.selected[0] >= len(layers) or self.selected[1] >= layers[self.selected[0]].width:
                 self.selected = (0, 0)
             self.view = view
-            self.watch_screen.show(view, self.selected)
+            if self.dead_only and not _dead_units(view):
+                self.dead_only = False
+            self.watch_screen.show(view, self.selected, self.dead_only)
         self.watch_screen.set_status(self._status())
 
     def _status(self) -> Layout:
@@ -160,8 +168,39 @@ class WatchApp(ReportingApp):
             self.watch_screen.select(self.view, selected)
 
     def action_move(self, delta: int) -> None:
-        if self.view is not None:
+        if self.view is None:
+            return
+        if self.dead_only:
+            self.action_next_dead(1 if delta > 0 else -1)
+        else:
             self.selected = moved(self.view.record.layers, self.selected, delta)
+
+    def action_next_dead(self, delta: int) -> None:
+        """The next (or previous) dead unit in the model's order, wrapping around."""
+        if self.view is None:
+            return
+        dead = _dead_units(self.view)
+        if not dead:
+            self.notify("No unit is dead at the latest record.", timeout=3)
+            return
+        after = [unit for unit in dead if (unit > self.selected) == (delta > 0) and unit != self.selected]
+        self.selected = (min(after) if delta > 0 else max(after)) if after else (dead[0] if delta > 0 else dead[-1])
+
+    def action_dead_only(self) -> None:
+        if self.view is None:
+            return
+        if not self.dead_only and not _dead_units(self.view):
+            self.notify("No unit is dead at the latest record: nothing to filter to.", timeout=3)
+            return
+        self.dead_only = not self.dead_only
+        if self.dead_only and self.selected not in _dead_units(self.view):
+            self.action_next_dead(1)
+        self.watch_screen.show(self.view, self.selected, self.dead_only)
+
+    def action_order(self) -> None:
+        self.watch_screen.order = ORDERS[(ORDERS.index(self.watch_screen.order) + 1) % len(ORDERS)]
+        if self.view is not None:
+            self.watch_screen.select(self.view, self.selected)
 
     def action_layer(self, delta: int) -> None:
         if self.view is not None:
@@ -170,6 +209,11 @@ class WatchApp(ReportingApp):
     def action_heatmap_mode(self) -> None:
         heatmap = self.query_one(RunHeatmap)
         heatmap.mode = "gradient" if heatmap.mode == "active" else "active"
+
+
+def _dead_units(view: RunView) -> list[tuple[int, int]]:
+    """(layer, unit) of every dead unit at the latest record, in the model's order."""
+    return [(i, int(u)) for i, layer in enumerate(view.record.layers) for u in np.flatnonzero(layer.state == DEAD)]
 
 
 def run_watch(run_dir: Path) -> int:

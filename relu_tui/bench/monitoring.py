@@ -1,11 +1,15 @@
-"""What a :class:`relu_tui.Monitor` costs a user's own training loop: steps per second with and
-without it, on an MLP and a small CNN, recording every step and every tenth step."""
+"""What a :class:`relu_tui.Monitor` costs a user's own training loop, against what people do instead, in the
+same run: steps per second with no monitoring, with the Monitor recording every step and every tenth, with
+the common naive monitor (a forward hook computing each layer's dead mask, synchronising with the host every
+step) and with TensorBoard histograms of the same activations (every step, every tenth), on the
+784-256-256-10 MLP and a ResNet-18-sized CNN."""
 
 from __future__ import annotations
 
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +18,22 @@ from torch import nn
 
 from relu_tui.monitor import Monitor
 
+SETTINGS = ("plain", "monitor every 1", "monitor every 10", "naive every 1", "tensorboard every 1",
+            "tensorboard every 10")  # the order of the table's columns
+
 
 @dataclass(frozen=True)
 class MonitorCost:
     label: str
-    plain_ms: float  # per optimization step, no monitor
-    every_1_ms: float
-    every_10_ms: float
+    ms: dict[str, float]  # per optimization step, by setting; a setting whose package is missing is absent
+    ratios: dict[str, float]  # to the plain loop measured beside it
+
+    @property
+    def plain_ms(self) -> float:
+        return self.ms["plain"]
+
+    def ratio(self, setting: str) -> float:
+        return self.ratios[setting]
 
 
 def _mlp() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
@@ -28,48 +41,165 @@ def _mlp() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     return model, torch.randn(128, 784), torch.randint(0, 10, (128,))
 
 
-def _cnn() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    model = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(32 * 8 * 8, 10))
-    return model, torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
+class _Block(nn.Module):
+    """ResNet-18's BasicBlock (one ReLU module used twice, as torchvision's)."""
+
+    def __init__(self, cin: int, cout: int, stride: int) -> None:
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout)
+        self.conv2, self.bn2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = nn.Identity() if stride == 1 and cin == cout else nn.Sequential(
+            nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu(out + self.downsample(x))
 
 
-def _seconds_per_step(build, every: int | None, steps: int, directory: Path) -> float:
-    torch.manual_seed(0)
-    model, x, y = build()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    monitor = Monitor(model, directory / f"run-{every}-{time.monotonic_ns()}", every=every) if every else None
+def _resnet18(batch: int = 16, width: int = 64) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """ResNet-18 for 32x32 images (11.2 M parameters at width 64, 17 activation sites)."""
+    layers, cin = [nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)], width
+    for cout, stride in ((width, 1), (2 * width, 2), (4 * width, 2), (8 * width, 2)):
+        layers += [_Block(cin, cout, stride), _Block(cout, cout, 1)]
+        cin = cout
+    model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
+    return model, torch.randn(batch, 3, 32, 32), torch.randint(0, 10, (batch,))
 
-    def step() -> None:
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
+
+class _Naive:
+    """The common hand-made monitor: a forward hook per ReLU computing the layer's dead mask (no unit above 0
+    in this batch) and reading the dead count back to the host every step."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self.dead: dict[str, int] = {}
+        self.handles = [m.register_forward_hook(self._hook(name)) for name, m in model.named_modules()
+                        if isinstance(m, nn.ReLU)]
+
+    def _hook(self, name: str):
+        def hook(module, args, output):
+            units = output.detach().transpose(0, 1).reshape(output.shape[1], -1) if output.ndim > 2 \
+                else output.detach().t()
+            self.dead[name] = int((units <= 0).all(dim=1).sum().item())  # a host sync per call
+        return hook
+
+    def step(self, loss) -> None:
+        pass
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+
+class _Histograms:
+    """TensorBoard histograms of every ReLU's output, written every ``every`` steps."""
+
+    def __init__(self, model: nn.Module, directory: Path, every: int) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.writer = SummaryWriter(str(directory))
+        self.every, self.steps, self.outputs = every, 0, {}
+        self.handles = [m.register_forward_hook(self._hook(name)) for name, m in model.named_modules()
+                        if isinstance(m, nn.ReLU)]
+
+    def _hook(self, name: str):
+        def hook(module, args, output):
+            if (self.steps + 1) % self.every == 0:
+                self.outputs.setdefault(name, []).append(output.detach())
+        return hook
+
+    def step(self, loss) -> None:
+        self.steps += 1
+        for name, outputs in self.outputs.items():
+            for call, output in enumerate(outputs):
+                self.writer.add_histogram(f"{name}#{call}", output, self.steps)
+        self.outputs = {}
+
+    def close(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.writer.close()
+
+
+def _watcher(setting: str, model: nn.Module, directory: Path):
+    run = directory / f"{setting.replace(' ', '-')}-{time.monotonic_ns()}"
+    if setting.startswith("monitor"):
+        return Monitor(model, run, every=int(setting.split()[-1]))
+    if setting.startswith("naive"):
+        return _Naive(model)
+    if setting.startswith("tensorboard"):
+        return _Histograms(model, run, int(setting.split()[-1]))
+    return None
+
+
+class _Loop:
+    """One setting's model, optimizer and watcher, stepping on its own batch."""
+
+    def __init__(self, build: Callable, setting: str, directory: Path) -> None:
+        torch.manual_seed(0)
+        self.model, self.x, self.y = build()
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01)
+        self.watcher = _watcher(setting, self.model, directory)
+
+    def step(self) -> None:
+        self.optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(self.model(self.x), self.y)
         loss.backward()
-        optimizer.step()
-        if monitor is not None:
-            monitor.step(loss)
+        self.optimizer.step()
+        if self.watcher is not None:
+            self.watcher.step(loss)
 
-    for _ in range(5):  # warm up, and let the monitor find its layers
-        step()
-    begin = time.perf_counter()
-    for _ in range(steps):
-        step()
-    seconds = (time.perf_counter() - begin) / steps
-    if monitor is not None:
-        monitor.close()
-    return seconds
+    def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.close()
+
+
+def _seconds_per_step(build: Callable, settings: list[str], steps: int, chunk: int, directory: Path) -> dict:
+    """Seconds per step of each setting, the settings taking turns ``chunk`` steps at a time (every=10's
+    records fall evenly in every chunk), so a shared machine's slow moments fall on all of them alike."""
+    loops = {setting: _Loop(build, setting, directory) for setting in settings}
+    for loop in loops.values():  # warm up, and let the monitor find its layers
+        for _ in range(5):
+            loop.step()
+    spent = dict.fromkeys(settings, 0.0)
+    for _ in range(max(steps // chunk, 1)):
+        for setting, loop in loops.items():
+            begin = time.perf_counter()
+            for _ in range(chunk):
+                loop.step()
+            spent[setting] += time.perf_counter() - begin
+    for loop in loops.values():
+        loop.close()
+    return {setting: seconds / (max(steps // chunk, 1) * chunk) for setting, seconds in spent.items()}
+
+
+def _available(setting: str) -> bool:
+    if not setting.startswith("tensorboard"):
+        return True
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
 
 
 def monitor_costs(repeats: int, quick: bool) -> list[MonitorCost]:
-    """Medians over ``repeats`` rounds, the three settings alternating within each round."""
-    steps = 20 if quick else 100
+    """Medians over ``repeats`` rounds of interleaved settings: the Monitor and the naive monitor beside a
+    plain loop, and TensorBoard beside another (its writer's thread would slow whatever ran after it)."""
+    groups = [["plain", "monitor every 1", "monitor every 10", "naive every 1"]]
+    if _available("tensorboard every 1"):
+        groups.append(["plain", "tensorboard every 1", "tensorboard every 10"])
+    resnet = ("ResNet-18 at 1/8 width, batch 4 of 3x32x32", lambda: _resnet18(4, 8), 10) if quick else \
+        ("ResNet-18, batch 16 of 3x32x32", _resnet18, 40)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for label, build in (("MLP 784-256-256-10, batch 128", _mlp), ("CNN 2 conv (16, 32 ch) + fc, batch 64", _cnn)):
-            times: dict[int | None, list[float]] = {None: [], 1: [], 10: []}
-            for _ in range(repeats):
-                for every in times:
-                    times[every].append(_seconds_per_step(build, every, steps, Path(tmp)))
-            ms = {every: 1000 * statistics.median(values) for every, values in times.items()}
-            rows.append(MonitorCost(label, ms[None], ms[1], ms[10]))
+        for label, build, steps in (("MLP 784-256-256-10, batch 128", _mlp, 20 if quick else 200), resnet):
+            ms, ratios = {}, {}
+            for group in groups:
+                times: dict[str, list[float]] = {s: [] for s in group}
+                for _ in range(repeats):
+                    for setting, seconds in _seconds_per_step(build, group, steps, 10, Path(tmp)).items():
+                        times[setting].append(seconds)
+                medians = {s: 1000 * statistics.median(v) for s, v in times.items()}
+                ms = {**medians, **ms}  # the first group's plain loop is the one shown
+                ratios.update({s: medians[s] / medians["plain"] for s in group if s != "plain"})
+            rows.append(MonitorCost(label, ms, ratios))
     return rows

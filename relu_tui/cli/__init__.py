@@ -148,6 +148,16 @@ COMMANDS = (
                2: "bad usage, or RUNDIR is a file or cannot be read" + ONE_LINE},
         arguments=(arg("run_dir", help="the directory given to Monitor(model, RUNDIR); watch waits until it exists"),)),
     Command(
+        "report", commands.report, help="a run log's layers: counts, first deaths, the worst layers",
+        description="Summarise a run log written by relu_tui.Monitor, per layer at its last record: units by "
+                    "state, dormant units, the first death and the worst layers (by dead, then dormant share). "
+                    "For CI logs and scripts.",
+        exits={0: "success", 1: TRACEBACK,
+               2: "bad usage, or RUNDIR holds no run or a malformed one" + ONE_LINE, 130: INTERRUPTED},
+        arguments=(arg("run_dir", help="the directory given to Monitor(model, RUNDIR)"),
+                   arg("--format", choices=("table", "jsonl", "csv"), default="table",
+                       help="a table to read, one JSON object per layer, or CSV rows (default: %(default)s)"))),
+    Command(
         "serve", commands.serve, help="the app in a browser tab (textual-serve)",
         description="Serve the app to browser tabs with textual-serve, until Ctrl-C.",
         exits={0: "the server was stopped", 1: TRACEBACK,

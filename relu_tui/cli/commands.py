@@ -217,6 +217,13 @@ def watch(ns: Namespace) -> int:
     return run_watch(run_dir)
 
 
+def report(ns: Namespace) -> int:
+    from relu_tui.monitor.summary import WRITERS, summarise
+
+    WRITERS[ns.format](summarise(ns.run_dir), sys.stdout)
+    return 0
+
+
 def serve(ns: Namespace) -> int:
     from relu_tui.app import serving
 

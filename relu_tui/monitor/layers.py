@@ -1,100 +1,135 @@
-"""A watched activation call site: the layer feeding it, and its units' active counts since the last record."""
+"""A watched activation call site: where its units are, the layers producing its input, and its units'
+counts since the last record (inputs that fired, summed |activation|) and gradient snapshot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 
+from relu_tui.monitor.origin import Origin
+from relu_tui.monitor.producers import Layout, unit_squares
 from relu_tui.monitor.runlog import LayerInfo
-from relu_tui.spec.activations import watching
 
-FEEDERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _EXACT_FLOAT32 = 2**24  # a float32 sum of 0s and 1s is exact below this
 
 
-def spatial_dims(feeder: nn.Module) -> int:
-    """0 for a Linear layer (units on the last dimension), else the conv's number of spatial dimensions."""
-    return 0 if isinstance(feeder, nn.Linear) else len(feeder.kernel_size)
+_ONES: dict[tuple[int, torch.device], torch.Tensor] = {}
 
 
-def out_width(feeder: nn.Module) -> int:
-    return feeder.out_features if isinstance(feeder, nn.Linear) else feeder.out_channels
+def _ones(n: int, device: torch.device) -> torch.Tensor:
+    """A float32 vector of ``n`` ones (kept: a batch size recurs every step)."""
+    key = (n, device)
+    if key not in _ONES:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        _ONES[key] = torch.ones(n, dtype=torch.float32, device=device)
+    return _ONES[key]
 
 
 @dataclass(eq=False)
 class WatchedLayer:
-    """One call of an activation module, the Linear / Conv layer feeding it and its counts since the last record."""
+    """One activation call site and its counts since the last record."""
 
     name: str
-    activation: nn.Module
-    fed_by: str
-    feeder: nn.Module
+    label: str
+    can_die: bool
+    call: str  # "module" or "function"
+    layout: Layout
     width: int
-    spatial: int  # see spatial_dims
+    origin: Origin  # producers already checked against layout and width (none if they did not fit)
+    producers: tuple[nn.Module, ...]
     active: torch.Tensor  # float64 per unit: inputs with pre-activation > 0
+    magnitude: torch.Tensor  # float64 per unit: sum of |activation| over those inputs
     inputs: int = 0  # inputs counted per unit
+    squares: torch.Tensor | None = field(default=None)  # per-unit squared gradient norm at the last backward
 
-    @classmethod
-    def matching(cls, name: str, activation: nn.Module, z: torch.Tensor,
-                 feeders: list[tuple[str, nn.Module]]) -> WatchedLayer | None:
-        """The layer for pre-activations ``z``, fed by the last of ``feeders`` (in run order) whose output
-        width matches; None if none does."""
-        for fed_by, feeder in reversed(feeders):
-            spatial, width = spatial_dims(feeder), out_width(feeder)
-            dim = _channel_dim(z, spatial)
-            if dim is not None and z.shape[dim] == width:
-                active = torch.zeros(width, dtype=torch.float64, device=z.device)
-                return cls(name, activation, fed_by, feeder, width, spatial, active)
-        return None
+    def __post_init__(self) -> None:
+        self._active32 = torch.zeros(self.width, dtype=torch.float32, device=self.active.device)
+        self._magnitude32 = torch.zeros_like(self._active32)
+        self._recent = 0  # inputs per unit in the float32 sums
 
     @property
     def info(self) -> LayerInfo:
-        kind = "unit" if self.spatial == 0 else "channel"
-        entry = watching(self.activation)
-        return LayerInfo(self.name, entry.label(self.activation), entry.can_die(entry.read(self.activation)), kind,
-                         self.width, self.fed_by)
+        note = "" if self.origin.producers else f"no single producing layer: {self.origin.stopped_at}"
+        return LayerInfo(self.name, self.label, self.can_die, self.layout.kind, self.width,
+                         self.origin.described(), tuple(p.name for p in self.origin.producers), self.call, note)
 
-    def count(self, z: torch.Tensor) -> None:
-        """Add the inputs of ``z`` on which each unit's pre-activation is > 0 (NaN pre-activations make the
-        count NaN). Vectorized, no host sync; float arithmetic, which is several times faster than bool sums."""
-        dim = _channel_dim(z, self.spatial)
-        if dim is None or z.shape[dim] != self.width:
+    def fits(self, z: torch.Tensor) -> bool:
+        dim = self.layout.unit_dim(z)
+        return dim is not None and z.shape[dim] == self.width
+
+    def count(self, z: torch.Tensor, output: torch.Tensor) -> None:
+        """Add the inputs of ``z`` on which each unit's pre-activation is > 0, and the activation's |output|
+        (NaN pre-activations make the counts NaN). Vectorized, no host sync; float sums, several times faster
+        than bool sums, into float32 sums (exact for counts below 2**24) folded into the float64 totals before
+        they could reach it. An in-place activation has overwritten ``z`` with ``output``: the watched
+        activations are > 0 exactly where their input is, so the count is the same."""
+        dim = self.layout.unit_dim(z)
+        if dim is None or z.shape[dim] != self.width or not isinstance(output, torch.Tensor) \
+                or output.shape != z.shape:
             return
         per_unit = z.numel() // self.width
+        if self._recent + per_unit >= _EXACT_FLOAT32:
+            self._fold()
         other = [d for d in range(z.ndim) if d != dim]
-        with torch.no_grad():
+        if self.can_die:  # flat 0 below 0, so the output is >= 0, and > 0 exactly where the input is
+            size = output.detach()
+            positive = torch.sign(size)
+        else:
+            size = output.detach().abs()
             positive = torch.sign(z.detach()).clamp_(min=0)
-            if not other:
-                self.active += positive
-            else:
-                exact = torch.float32 if per_unit < _EXACT_FLOAT32 else torch.float64
-                self.active += positive.sum(dim=other, dtype=exact)
+        if per_unit >= _EXACT_FLOAT32:  # one call too many for float32: straight into the totals
+            self.active += positive.sum(dim=other, dtype=torch.float64)
+            self.magnitude += size.sum(dim=other, dtype=torch.float64)
+        elif dim == z.ndim - 1 and z.ndim >= 2 and positive.dtype == torch.float32 and positive.is_contiguous() \
+                and size.is_contiguous():
+            # units last: sum and accumulate in one matrix-vector product each (exact: whole numbers < 2**24)
+            ones = _ones(per_unit, positive.device)
+            self._active32.addmv_(positive.view(per_unit, self.width).t(), ones)
+            self._magnitude32.addmv_(size.view(per_unit, self.width).t(), ones)
+            self._recent += per_unit
+        elif not other:
+            self._active32 += positive
+            self._magnitude32 += size
+            self._recent += 1
+        else:
+            self._active32 += positive.sum(dim=other, dtype=torch.float32)
+            self._magnitude32 += size.sum(dim=other, dtype=torch.float32)
+            self._recent += per_unit
         self.inputs += per_unit
 
-    def take(self) -> tuple[torch.Tensor, int]:
-        """The counts so far, and start counting again."""
-        counts = (self.active.clone(), self.inputs)
+    def _fold(self) -> None:
+        self.active += self._active32
+        self.magnitude += self._magnitude32
+        self._active32.zero_()
+        self._magnitude32.zero_()
+        self._recent = 0
+
+    def totals(self) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """The float64 counts so far (the layer's own buffers: copy them before :meth:`restart`)."""
+        self._fold()
+        return self.active, self.magnitude, self.inputs
+
+    def restart(self) -> None:
         self.active.zero_()
+        self.magnitude.zero_()
         self.inputs = 0
-        return counts
 
-    def grad_norm(self) -> torch.Tensor | None:
-        """Per unit: L2 norm of the gradient of its weight row (a channel's whole kernel) with its bias entry;
-        None while the feeding layer has no weight gradient."""
-        weight, bias = self.feeder.weight, self.feeder.bias
-        if weight.grad is None:
-            return None
-        with torch.no_grad():
-            squares = weight.grad.detach().reshape(self.width, -1).square().sum(dim=1)
-            if bias is not None and bias.grad is not None:
-                squares = squares + bias.grad.detach().square()
-            return squares.sqrt()
+    def snapshot_gradient(self) -> None:
+        """Keep the per-unit squared gradient norm of every producer's rows (None unless each has one)."""
+        total = None
+        for producer in self.producers:
+            squares = unit_squares(producer, self.width)
+            if squares is None:
+                self.squares = None
+                return
+            total = squares if total is None else total + squares
+        self.squares = total
 
-
-def _channel_dim(z: torch.Tensor, spatial: int) -> int | None:
-    """Where the units are in ``z``: last for a Linear; before the spatial dims (batched or not) for a conv."""
-    if spatial == 0:
-        return z.ndim - 1 if z.ndim >= 1 else None
-    return z.ndim - 1 - spatial if z.ndim in (spatial + 1, spatial + 2) else None
+    def take_gradient(self) -> torch.Tensor | None:
+        """Per unit: the L2 norm of the gradient of the rows of every producer that computes it, at the last
+        backward pass since the previous record; None if there was none or there is no producer."""
+        squares, self.squares = self.squares, None
+        return None if squares is None else squares.sqrt()

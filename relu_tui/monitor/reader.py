@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 
 from relu_tui.files import NotRegularFile, file_kind, open_regular
 from relu_tui.monitor.errors import NoRunError, RunLogError
-from relu_tui.monitor.runlog import META, NO_EPOCH, RECORDS, UNIT_FIELDS, RunMeta, RunRecord
+from relu_tui.monitor.runlog import CLOSED, META, NO_EPOCH, PAYLOAD, RECORDS, UNIT_FIELDS, RunMeta, RunRecord
 
 
 @dataclass
@@ -164,7 +165,7 @@ class RunLogTail:
                 raise RunLogError(f"longer than {MAX_LINE_BYTES // 2**20} MiB", source=path, line=self.lines + 1)
             if line.strip():
                 try:
-                    records.append(RunRecord.from_json(line, self.meta))
+                    records.append(RunRecord.from_json(line, self.meta, self._read_payload))
                 except RunLogError as exc:
                     self._scanned = self.offset  # the bad line and what follows are read again next time
                     if records:
@@ -173,6 +174,30 @@ class RunLogTail:
             self.offset += len(line) + 1
             self.lines += 1
         return records
+
+    def _read_payload(self, offset: int, length: int) -> bytes:
+        path = self.run_dir / PAYLOAD
+        if _regular_stat(path) is None:
+            raise RunLogError(f"its arrays are in {PAYLOAD}, which does not exist")
+        data = _read_regular(path, offset, length)
+        if len(data) != length:
+            raise RunLogError(f"its arrays are {length} bytes at {offset} of {PAYLOAD}, which holds only "
+                              f"{offset + len(data)}")
+        return data
+
+    def closed_at(self) -> int | None:
+        """The steps of a finished run (its Monitor closed and wrote ``closed.json``), else None."""
+        path = self.run_dir / CLOSED
+        if self.meta is None or _regular_stat(path) is None:
+            return None
+        data = _read_regular(path, 0, 4096)
+        try:
+            steps = json.loads(data).get("steps")
+        except (ValueError, AttributeError, RecursionError):
+            steps = None
+        if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+            raise RunLogError("is not an object with a whole number of steps", source=path)
+        return steps
 
     def _check_failure(self, key: tuple) -> None:
         if self._failure is not None and self._failure[0] == key:

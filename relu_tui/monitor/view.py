@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, EpochRecord, LayerRecord, Traces
+from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, SPARSE, EpochRecord, LayerRecord, Traces
 from relu_tui.monitor.runlog import NO_STATE, RunMeta, RunRecord
 
 TRACE_COLUMNS = 240  # at most this many records become heatmap columns (evenly spread, the last one kept)
@@ -26,6 +26,12 @@ class RunView:
     loss: np.ndarray  # per record, NaN where none was given
     dead_fraction: np.ndarray  # per record
     last: RunRecord
+    shares: np.ndarray  # per layer at the latest record: (dead, dormant, sparse) shares of its units
+
+    def dormant(self, layer: int) -> np.ndarray:
+        """Which units of a layer are dormant at the latest record (score <= the run's tau)."""
+        with np.errstate(invalid="ignore"):
+            return self.last.layers[self.meta.layers[layer].name].dormant <= self.meta.dormant_tau
 
     @property
     def n_records(self) -> int:
@@ -70,5 +76,12 @@ def run_view(meta: RunMeta, records: Sequence[RunRecord], columns: int = TRACE_C
                     np.where(states == NO_STATE, ACTIVE, states), label="step")
     units = max(sum(info.width for info in meta.layers), 1)
     dead = np.array([sum(int((r.layers[info.name].state == DEAD).sum()) for info in meta.layers) for r in records])
+    shares = np.zeros((len(layers), 3))
+    for i, (info, layer) in enumerate(zip(meta.layers, layers)):
+        with np.errstate(invalid="ignore"):
+            dormant = int((last.layers[info.name].dormant <= meta.dormant_tau).sum())
+        shares[i] = (layer.count(DEAD), dormant, layer.count(SPARSE))
+        shares[i] /= info.width
     return RunView(meta, record, traces, np.array([r.step for r in records]),
-                   np.array([np.nan if r.loss is None else r.loss for r in records], dtype=float), dead / units, last)
+                   np.array([np.nan if r.loss is None else r.loss for r in records], dtype=float), dead / units, last,
+                   shares)

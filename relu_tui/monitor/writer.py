@@ -1,12 +1,15 @@
-"""Writing a run log: ``meta.json`` once and atomically, then one ``records.jsonl`` line per record."""
+"""Writing a run log: ``meta.json`` once and atomically, then per record its arrays appended to ``records.bin``
+and its line to ``records.jsonl``, in that order, so a reader that sees a line finds its arrays."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 from relu_tui.files import write_atomic
-from relu_tui.monitor.runlog import META, RECORDS, RunMeta, RunRecord
+from relu_tui.monitor.runlog import CLOSED, META, PAYLOAD, RECORDS, RunMeta, RunRecord
 
 
 class RunWriter:
@@ -15,6 +18,8 @@ class RunWriter:
     def __init__(self, run_dir: str | Path) -> None:
         self.run_dir = Path(run_dir)
         self._records: int | None = None  # file descriptor of records.jsonl, opened with O_APPEND
+        self._payload: int | None = None  # of records.bin, likewise
+        self._offset = 0  # bytes in records.bin
 
     @property
     def started(self) -> bool:
@@ -30,16 +35,30 @@ class RunWriter:
         self.check_unused()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._records = os.open(self.run_dir / RECORDS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._payload = os.open(self.run_dir / PAYLOAD, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._offset = os.fstat(self._payload).st_size
         write_atomic(self.run_dir / META, meta.to_json() + "\n")
 
     def append(self, record: RunRecord) -> None:
-        """One line, handed to the OS in one write() call (looped only if the OS takes part of it)."""
-        assert self._records is not None, "start() first"
-        line = memoryview(record.to_json())
-        while line:
-            line = line[os.write(self._records, line):]
+        """The arrays, then one line handed to the OS in one write() call (looped only if it takes part)."""
+        assert self._records is not None and self._payload is not None, "start() first"
+        line, data = record.encode(self._offset)
+        _write_all(self._payload, data)
+        self._offset += len(data)
+        _write_all(self._records, line)
 
-    def close(self) -> None:
-        if self._records is not None:
-            os.close(self._records)
-            self._records = None
+    def close(self, steps: int | None = None) -> None:
+        """Close the files; with ``steps``, a started run also gets ``closed.json``: it is finished."""
+        started = self.started
+        for fd in (self._records, self._payload):
+            if fd is not None:
+                os.close(fd)
+        self._records = self._payload = None
+        if started and steps is not None:
+            write_atomic(self.run_dir / CLOSED, json.dumps({"steps": steps, "time": round(time.time(), 3)}) + "\n")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

@@ -63,11 +63,24 @@ def loss_chart(x: np.ndarray, curves: Sequence[Curve], x_label: str, title: str 
     return Chart(series, x_range, y_range, x_ticks, y_ticks, x_label=x_label, y_label=label, legend=_legend(curves))
 
 
-def share_chart(x: np.ndarray, curves: Sequence[Curve], x_label: str, title: str = "share") -> Chart:
-    """Shares (accuracy, dead share) against ``x`` on a 0..1 axis."""
+SHARE_TOPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # the top of a share axis, at least
+
+
+def share_top(shares: np.ndarray) -> float:
+    """The smallest of :data:`SHARE_TOPS` at or above every share: 0.6% dead is drawn against a top of 1%."""
+    shares = np.asarray(shares, dtype=float)
+    peak = float(np.nanmax(shares)) if np.isfinite(shares).any() else 0.0
+    return next(top for top in SHARE_TOPS if peak <= top)
+
+
+def share_chart(x: np.ndarray, curves: Sequence[Curve], x_label: str, title: str = "share", top: float = 1.0) -> Chart:
+    """Shares (accuracy, dead share) against ``x`` on a 0..``top`` axis (ticks in percent below 1)."""
     x = np.asarray(x, dtype=float)
     curves = [c for c in curves if c.drawn]
     x_range, x_ticks = _x_axis(x)
     series = tuple(Series(c.label, x, np.asarray(c.values, dtype=float), c.color, LINE) for c in curves)
-    ticks = Ticks((0.0, 0.5, 1.0), ("0", "0.5", "1"))
-    return Chart(series, x_range, (0.0, 1.0), x_ticks, ticks, x_label=x_label, y_label=title, legend=_legend(curves))
+    if top == 1.0:
+        ticks = Ticks((0.0, 0.5, 1.0), ("0", "0.5", "1"))
+    else:
+        ticks = Ticks((0.0, top / 2, top), ("0", f"{100 * top / 2:g}%", f"{100 * top:g}%"))
+    return Chart(series, x_range, (0.0, top), x_ticks, ticks, x_label=x_label, y_label=title, legend=_legend(curves))

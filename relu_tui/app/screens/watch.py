@@ -1,4 +1,4 @@
-"""``relu-tui watch``'s view: status, watched layers, selected unit, heatmap, gradients, curves.
+"""``relu-tui watch``'s view: status, the layer overview, selected unit, heatmap, gradients, curves.
 
 A Screen like :class:`~relu_tui.app.screens.main.MainScreen`, drawn with the same widgets: its keys
 are its own and call the app's actions; it draws what the app hands it.
@@ -19,7 +19,7 @@ from relu_tui.app.widgets.curves import RunCurves
 from relu_tui.app.widgets.gradients import GradientBars
 from relu_tui.app.widgets.heatmap import RunHeatmap
 from relu_tui.app.widgets.lines import Layout, TextPanel
-from relu_tui.app.widgets.run_panels import layers_text, unit_text
+from relu_tui.app.widgets.run_panels import overview_text, unit_text
 
 if TYPE_CHECKING:
     from relu_tui.monitor.view import RunView
@@ -34,6 +34,12 @@ class WatchScreen(Screen[None]):
         Binding("tab", "app.layer(1)", "Next layer", priority=True, tooltip="Select a unit in the next layer",
                 id="layer"),
         Binding("shift+tab", "app.layer(-1)", "", show=False, priority=True),
+        Binding("n", "app.next_dead(1)", "Next dead", tooltip="Select the next dead unit", id="next-dead"),
+        Binding("N", "app.next_dead(-1)", "", show=False),
+        Binding("d", "app.dead_only", "Dead only", tooltip="Show and move through the dead units only",
+                id="dead-only"),
+        Binding("o", "app.order", "Order", tooltip="Order the layer overview: model, dead, dormant, sparse share",
+                id="order"),
         Binding("v", "app.heatmap_mode", "Heatmap", tooltip="Heatmap: active share / gradient norm per record",
                 id="mode"),
         QUIT,
@@ -43,7 +49,7 @@ class WatchScreen(Screen[None]):
         yield TextPanel(id="status", wrap=False)
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield TextPanel(id="network")
+                yield TextPanel(id="network", wrap=False)
                 yield TextPanel(id="inspector")
             with Vertical(id="right"):
                 yield RunHeatmap(id="heatmap")
@@ -53,14 +59,17 @@ class WatchScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for widget_id, title in (("network", "Watched layers"), ("inspector", "Selected unit"),
+        for widget_id, title in (("network", "Layers"), ("inspector", "Selected unit"),
                                  ("gradients", "Gradient norm at the latest record, log scale")):
             self.query_one(f"#{widget_id}").border_title = title
 
-    def show(self, view: RunView, selected: tuple[int, int]) -> None:
-        """A newer view of the run: every panel but the status."""
-        self.query_one(RunHeatmap).show(view, selected)
-        self.query_one(GradientBars).show(view, selected)
+    order = "model"  # the layer overview's order, one of run_panels.ORDERS
+
+    def show(self, view: RunView, selected: tuple[int, int], dead_only: bool = False) -> None:
+        """A newer view of the run (shown whole, or its dead units only): every panel but the status."""
+        for units in (self.query_one(RunHeatmap), self.query_one(GradientBars)):
+            units.dead_only = dead_only
+            units.show(view, selected)
         self.query_one(RunCurves).show(view)
         self._show_unit(view, selected)
 
@@ -71,7 +80,11 @@ class WatchScreen(Screen[None]):
         self._show_unit(view, selected)
 
     def _show_unit(self, view: RunView, selected: tuple[int, int]) -> None:
-        self.query_one("#network", TextPanel).update(layers_text(view, selected))
+        order = self.order
+        self.query_one("#network", TextPanel).update(
+            lambda width, height: overview_text(view, selected, order, width, height))
+        title = "Layers" if order == "model" else f"Layers by {order} share"
+        self.query_one("#network", TextPanel).border_title = title
         self.query_one("#inspector", TextPanel).update(unit_text(view, selected))
 
     def set_status(self, status: Layout) -> None:

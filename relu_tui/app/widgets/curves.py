@@ -15,7 +15,7 @@ from relu_tui.plots.colors import DEAD_SHARE_COLOR as DEAD_SHARE
 from relu_tui.plots.colors import LOSS_COLOR as LOSS
 from relu_tui.plots.colors import TEST_COLOR as TEST
 from relu_tui.plots.colors import TRAIN_COLOR as TRAIN
-from relu_tui.plots.curves import Curve, loss_chart, share_chart
+from relu_tui.plots.curves import Curve, loss_chart, share_chart, share_top
 
 if TYPE_CHECKING:
     from relu_tui.engine.snapshot import Snapshot
@@ -43,9 +43,13 @@ class Curves(ChartView):
 
 
 class RunCurves(Curves):
-    """A monitored run's loss and dead share per record, against its optimization steps."""
+    """A monitored run's loss and dead share per record, against its optimization steps. The dead
+    share's axis tops at 0.1% to 100% (:func:`share_top`, named in the legend), so a small share is not
+    a flat line at 0."""
 
     def show(self, view: RunView) -> None:
         x = view.steps.astype(float)
+        top = share_top(view.dead_fraction)
+        label = "dead share" if top == 1 else f"dead share (top {100 * top:g}%)"
         self.draw([loss_chart(x, [Curve("loss", view.loss, LOSS)], "step"),
-                   share_chart(x, [Curve("dead share", view.dead_fraction, DEAD_SHARE)], "step")])
+                   share_chart(x, [Curve(label, view.dead_fraction, DEAD_SHARE)], "step", top=top)])

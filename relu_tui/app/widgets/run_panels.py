@@ -18,7 +18,6 @@ from relu_tui.app.widgets.panels import (
     field,
     fullest,
     grad_field,
-    layer_counts,
     state_counts,
     unit_heading,
 )
@@ -60,15 +59,54 @@ def status_text(run_dir: Path, view: RunView | None, note: str, width: int = 120
     return text
 
 
-def layers_text(view: RunView, selected: tuple[int, int]) -> Text:
-    """A line per watched layer: name, activation, the layer feeding it, and its units by state."""
+ORDERS = ("model", "dead", "dormant", "sparse")  # the layer overview's orders: the model's, or by that share
+_SHARE_STYLES = (STATE_STYLE[DEAD], Style(color="magenta"), STATE_STYLE[SPARSE])
+
+
+def layer_order(view: RunView, order: str) -> list[int]:
+    """The layers' indices in the overview's ``order`` (largest share first; ties in the model's order)."""
+    indices = list(range(len(view.meta.layers)))
+    if order == "model":
+        return indices
+    column = ORDERS.index(order) - 1
+    return sorted(indices, key=lambda i: (-view.shares[i, column], i))
+
+
+def share_cell(share: float, width: int = 6) -> str:
+    """A share readable however small, in ``width`` (5 or more) cells: 0 is a dot, below 0.1% "<.1%"."""
+    if share == 0:
+        return "·".rjust(width)
+    if share < 0.001:
+        return "<.1%".rjust(width)
+    if share >= 0.995:
+        return "100%".rjust(width)
+    return (f"{100 * share:.1f}%" if share < 0.1 else f"{100 * share:.0f}%").rjust(width)
+
+
+def overview_text(view: RunView, selected: tuple[int, int], order: str, width: int, height: int) -> Text:
+    """Every layer on one line, in ``order``: its dead, dormant and sparse shares and units; the selected
+    layer highlighted, the lines scrolled to keep it in the upper third."""
+    rows = layer_order(view, order)
+    shown = max(height - 1, 1)
+    at = rows.index(selected[0])
+    top = max(0, min(at - shown // 3, len(rows) - shown))
+    cell = 6 if width >= 34 else 5  # a share's cells
+    units = width >= 42  # the units column, where there is room
+    name_width = max(width - 3 * (cell + 1) - 8 * units, 4)
+    where = f"{top + 1}-{min(top + shown, len(rows))} of {len(rows)}"  # which lines are in view
+    label = "layer" if len(rows) <= shown else f"layer {where}" if len(where) + 6 <= name_width else where
+    heads = ("dead", "dorm", "sparse" if cell == 6 else "sprs")
     text = Text()
-    for index, (info, layer) in enumerate(zip(view.meta.layers, view.record.layers)):
-        text.append(visible(info.name), Style(bold=index == selected[0]))
-        text.append(f" · {visible(info.activation)} · {info.width} {info.kind}s ← {visible(info.fed_by)}\n", DIM)
-        text.append("  ")
-        text.append_text(layer_counts(layer))
-        text.append("\n")
+    text.append(f"{label[:name_width]:<{name_width}}" + "".join(f" {h:>{cell}}" for h in heads)
+                + (f" {'units':>7}" if units else "") + "\n", DIM)
+    for index in rows[top:top + shown]:
+        info = view.meta.layers[index]
+        name = visible(info.name)
+        name = name if len(name) <= name_width else name[:name_width - 1] + "…"
+        text.append(f"{name:<{name_width}}", Style(bold=True, reverse=True) if index == selected[0] else Style())
+        for share, style in zip(view.shares[index], _SHARE_STYLES):
+            text.append(" " + share_cell(float(share), cell), style if share else DIM)
+        text.append(f" {info.width:>7}\n" if units else "\n", DIM)
     return text
 
 
@@ -78,11 +116,15 @@ def unit_text(view: RunView, selected: tuple[int, int]) -> Text:
     info, layer = view.meta.layers[layer_index], view.record.layers[layer_index]
     stats = view.last.layers[info.name]
     state = int(layer.state[unit])
-    text = unit_heading(visible(info.name), unit, f"{visible(info.activation)} · {info.kind} of {visible(info.fed_by)}",
-                        state)
+    fed = visible(info.fed_by) or "no single producing layer"
+    text = unit_heading(visible(info.name), unit, f"{visible(info.activation)} · {info.kind} of {fed}", state)
     share = float(layer.active_fraction[unit])
     field(text, "active", "no input counted" if share != share else f"{100 * share:.1f}% of {stats.inputs} inputs")
     grad_field(text, float(layer.grad_norm[unit]))
+    score = float(stats.dormant[unit])
+    if score == score:
+        field(text, "dormant", f"score {score:.3g}" + (" ≤ " if score <= view.meta.dormant_tau else " > ")
+              + f"{view.meta.dormant_tau:g}: " + ("dormant" if score <= view.meta.dormant_tau else "not dormant"))
     if int(stats.died_step[unit]) != ALIVE:
         epoch = int(stats.died_epoch[unit])
         field(text, "died", f"step {int(stats.died_step[unit])}" + (f" (epoch {epoch})" if epoch != ALIVE else ""),

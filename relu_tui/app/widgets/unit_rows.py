@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
@@ -50,6 +51,16 @@ def _rows(widths: tuple[int, ...]) -> tuple[Row, ...]:
     return tuple(rows)
 
 
+def dead_rows(snapshot: Snapshot) -> tuple[Row, ...]:
+    """The rows of the dead units only (a header per layer still), for a view filtered to them."""
+    rows, offset = [], 0
+    for i, layer in enumerate(snapshot.record.layers):
+        rows.append(Row(i, None, offset))
+        rows.extend(Row(i, int(u), offset + int(u)) for u in np.flatnonzero(layer.state == DEAD))
+        offset += layer.width
+    return tuple(rows)
+
+
 def moved(layers, selected: tuple[int, int], delta: int) -> tuple[int, int]:
     """The unit ``delta`` places after ``selected`` among all hidden units, in layer order (clamped)."""
     units = [(i, u) for i, layer in enumerate(layers) for u in range(layer.width)]
@@ -69,6 +80,7 @@ class UnitRowsView(ScrollView, can_focus=False):
     Not focusable: the arrow keys select units app-wide and the view follows the selection."""
 
     max_row_height = 1  # a subclass may draw each unit on up to this many lines when there is room
+    dead_only = False  # show the dead units only
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -84,7 +96,7 @@ class UnitRowsView(ScrollView, can_focus=False):
 
     def show(self, snapshot: Snapshot, selected: tuple[int, int]) -> None:
         """New data: only the lines that look different are repainted, unless the rows changed."""
-        rows = unit_rows(snapshot)
+        rows = dead_rows(snapshot) if self.dead_only else unit_rows(snapshot)
         same_rows = rows is self._rows
         self.snapshot, self.selected, self._rows = snapshot, selected, rows
         self.recompute(repaint_all=not same_rows)
