@@ -25,12 +25,15 @@ if TYPE_CHECKING:
     from relu_tui.monitor.view import RunView
 
 
+_UNIT = Binding.Group("Unit", compact=True)  # ↑↓ as one footer entry, so the footer keeps Quit at 80 columns
+
+
 class WatchScreen(Screen[None]):
     """Every binding appears in the Footer."""
 
     BINDINGS = [
-        Binding("up,k", "app.move(-1)", "Select ↑", key_display="↑", tooltip="Select the previous unit", id="up"),
-        Binding("down,j", "app.move(1)", "Select ↓", key_display="↓", tooltip="Select the next unit", id="down"),
+        Binding("up,k", "app.move(-1)", "Unit", key_display="↑", tooltip="Select the previous unit", id="up", group=_UNIT),
+        Binding("down,j", "app.move(1)", "Unit", key_display="↓", tooltip="Select the next unit", id="down", group=_UNIT),
         Binding("tab", "app.layer(1)", "Next layer", priority=True, tooltip="Select a unit in the next layer",
                 id="layer"),
         Binding("shift+tab", "app.layer(-1)", "", show=False, priority=True),
