@@ -264,14 +264,6 @@ class Trainer:
                     linear.weight.grad.add_(torch.sign(linear.weight), alpha=l1)
         self.optimizer.step()
 
-    def _targets_at(self, epoch: int) -> torch.Tensor:
-        """The training targets of ``epoch``: the data's, or those of the last shuffle in effect."""
-        since = self.scenario.training.targets_shuffled(epoch)
-        if since is None:
-            return self.dataset.y_train
-        order = torch.randperm(self.n_train, generator=torch_rng(self.scenario.seed, "targets", since))
-        return self.dataset.y_train[order]
-
     def _train_on(self, index: torch.Tensor) -> bool:
         """One optimizer step on the samples ``index``; False if the batch loss is not finite."""
         self.optimizer.zero_grad(set_to_none=True)
