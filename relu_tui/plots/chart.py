@@ -2,7 +2,9 @@
 
 A chart is plain data (:class:`Chart`); :func:`render` draws it at a size. Each series is thinned
 to about two points per column first (the extremes of each bucket kept, so a spike survives),
-which keeps a build at about 10 ms whatever the length of the history.
+so a build costs the same whatever the length of the history; plotext builds the axes and any
+bars or glyphs, and the braille lines go straight into its matrix (:mod:`.matrix`): about 1.5 ms
+a chart of three lines, a quarter of plotext's own drawing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from plotext._figure import _figure_class as Figure
 
 from relu_tui.plots.colors import AXIS_COLOR
+from relu_tui.plots.matrix import canvas_text, draw_lines
 
 LINE = "braille"  # a series drawn as a line of braille dots; any other marker is a glyph per point
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -173,17 +176,30 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
     figure.axes_color("default")
     figure.canvas_color("default")
     columns = max(width - 8, 1)
+    drawn = []
     for s in chart.series:
         x, y = thin(s.x, s.y, columns) if not s.bars else (np.asarray(s.x, float), np.asarray(s.y, float))
-        if not x.size:
-            continue
+        if x.size:
+            drawn.append((s, x, y))
+    # the lines after the last other series go in after plotext has built the rest (matrix.py)
+    tail = len(drawn)
+    while tail and drawn[tail - 1][0].marker == LINE and not drawn[tail - 1][0].bars:
+        tail -= 1
+    lines = []
+    for k, (s, x, y) in enumerate(drawn):
         if s.bars:
             figure.bar(x.tolist(), y.tolist(), color=rgb(s.color), width=s.bar_width, marker="sd")
         elif s.marker == LINE:  # dots at every pixel of the line: plotext's own line drawing costs twice as much
             dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
-            figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
+            if k >= tail:
+                lines.append((dx, dy, rgb(s.color)))
+            else:
+                figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
         else:
             figure.scatter(x.tolist(), y.tolist(), color=rgb(s.color), marker=s.marker)
+    if drawn and not tail:  # plotext draws the axes only for a figure with a series: one off the canvas
+        low, high = chart.x_range
+        figure.scatter([low - (high - low)], [chart.y_range[0]], marker="·")
     figure.xlim(*chart.x_range)
     figure.ylim(*chart.y_range)
     figure.xticks(list(chart.x_ticks.at), list(chart.x_ticks.labels))
@@ -192,7 +208,11 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
         figure.xlabel(chart.x_label)
     if chart.y_label:
         figure.ylabel(chart.y_label)
-    return figure.build().split("\n")[:height]
+    figure._set_sizes()  # figure.build(), with the lines put in between plotext's matrix and its text
+    monitor = figure.monitor
+    monitor.build_plot()
+    draw_lines(monitor.matrix, lines, monitor.xlim[0], monitor.ylim[0])
+    return canvas_text(monitor.matrix).split("\n")[:height]
 
 
 def plain(line: str) -> str:
