@@ -73,6 +73,17 @@ class Terminal:
         """The engine's first diagnosis is on screen (the status shows a loss)."""
         return bool(_READY.search(self.status))
 
+    def cells(self) -> list[list[tuple]]:
+        """Every cell of the screen: its character, colours, bold and reverse."""
+        return [[(c.data, c.fg, c.bg, c.bold, c.reverse) for c in (self.screen.buffer[y][x] for x in range(self.columns))]
+                for y in range(self.rows)]
+
+    def resize(self, columns: int, rows: int) -> None:
+        """Resize the terminal, as a person dragging its window does (the app gets SIGWINCH)."""
+        self.columns, self.rows = columns, rows
+        self.screen.resize(rows, columns)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
     def press(self, keys: str) -> float:
         """Type ``keys``; returns the time they were sent."""
         os.write(self.fd, keys.encode())
