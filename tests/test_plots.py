@@ -203,3 +203,16 @@ def test_braille_lines_written_into_plotexts_matrix_are_plotexts_own_to_the_byte
             chart = histogram_chart(rng.integers(0, 50, 24), np.linspace(-1, 5 * rng.random() + 0.1, 25), rng.random())
         width, height = int(rng.integers(16, 90)), int(rng.integers(4, 15))
         assert render(chart, width, height) == plotext_render(chart, width, height), (k, width, height)
+
+
+def test_a_growing_history_drawn_on_cached_axes_is_plotexts_own_at_every_epoch():
+    rng = np.random.default_rng(3)
+    loss = np.exp(-np.arange(160) / 30) * (1 + 0.3 * rng.random(160))
+    share = np.clip(np.cumsum(rng.random(160)) / 80, 0, 1)
+    for n in range(1, 160, 3):
+        x = np.arange(n, dtype=float)
+        charts = [loss_chart(x, [Curve("train", loss[:n], "#ff0000"), Curve("test", loss[:n] * 1.2, "#00ff00")], "epoch"),
+                  share_chart(x, [Curve("acc", share[:n], "#0000ff"), Curve("dead", share[:n] / 3, "#ff00ff")], "epoch")]
+        for chart in charts:
+            for width, height in ((41, 9), (58, 9)):  # two sizes in turn, as two views would ask
+                assert render(chart, width, height) == plotext_render(chart, width, height), (n, width)

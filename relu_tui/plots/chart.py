@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import plotext._utility as ut
 from plotext._figure import _figure_class as Figure
 
 from relu_tui.plots.colors import AXIS_COLOR
-from relu_tui.plots.matrix import canvas_text, draw_lines
+from relu_tui.plots.matrix import Canvas, canvas_text, draw_lines
 
 LINE = "braille"  # a series drawn as a line of braille dots; any other marker is a glyph per point
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -168,13 +169,6 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
     the size is below :data:`MIN_SIZE`)."""
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
         return []
-    figure = Figure()
-    figure._limit_size(False, False)  # the size asked for, not the terminal's (there may be none)
-    figure.plot_size(width, height)
-    figure.theme("clear")
-    figure.ticks_color(rgb(AXIS_COLOR))
-    figure.axes_color("default")
-    figure.canvas_color("default")
     columns = max(width - 8, 1)
     drawn = []
     for s in chart.series:
@@ -186,18 +180,65 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
     while tail and drawn[tail - 1][0].marker == LINE and not drawn[tail - 1][0].bars:
         tail -= 1
     lines = []
-    for k, (s, x, y) in enumerate(drawn):
+    for s, x, y in drawn[tail:]:  # dots at every pixel of the line: plotext's own line drawing costs twice as much
+        dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
+        lines.append((dx, dy, rgb(s.color)))
+    x_lim, y_lim = sorted(map(float, chart.x_range)), sorted(map(float, chart.y_range))  # as plotext keeps them
+    if drawn and not tail:
+        canvas = _axes(chart, width, height, x_lim, y_lim)
+    else:
+        canvas = Canvas.of(_built(chart, width, height, drawn[:tail]).matrix)
+    draw_lines(canvas, lines, x_lim, y_lim)
+    return canvas_text(canvas).split("\n")[:height]
+
+
+_AXES: dict[tuple, Canvas] = {}  # a chart's axes without its lines, by what they depend on (see _axes)
+_DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the same minus the ranges
+_KEEP = 64  # axes kept at most (a few per chart on screen)
+
+
+def _axes(chart: Chart, width: int, height: int, x_lim: list[float], y_lim: list[float]) -> Canvas:
+    """A copy of the chart's axes as plotext draws them, built again only when they would look
+    different: plotext's frame depends on the ranges only through the cells the ticks fall in, and
+    a range that grows by an epoch seldom moves one."""
+    base = (width, height, chart.x_ticks, chart.y_ticks, chart.x_label, chart.y_label)
+
+    def key(area: tuple[int, int]) -> tuple:
+        return (base, tuple(ut.get_matrix_data(list(chart.x_ticks.at), x_lim, area[0])),
+                tuple(ut.get_matrix_data(list(chart.y_ticks.at), y_lim, area[1])))
+
+    area = _DATA_AREAS.get(base)
+    kept = _AXES.get(key(area)) if area is not None else None
+    if kept is None:
+        if len(_AXES) >= _KEEP:
+            _AXES.clear()
+            _DATA_AREAS.clear()
+        kept = Canvas.of(_built(chart, width, height, [], axes=True).matrix)
+        area = _DATA_AREAS[base] = (len(kept.columns), len(kept.rows))
+        _AXES[key(area)] = kept
+    return kept.copy()
+
+
+def _built(chart: Chart, width: int, height: int, series: list[tuple[Series, np.ndarray, np.ndarray]],
+           axes: bool = False):
+    """plotext's monitor for the chart with ``series`` (thinned) on it, built (its matrix filled);
+    ``axes``: with a point off the canvas too, as plotext draws axes only around a series."""
+    figure = Figure()
+    figure._limit_size(False, False)  # the size asked for, not the terminal's (there may be none)
+    figure.plot_size(width, height)
+    figure.theme("clear")
+    figure.ticks_color(rgb(AXIS_COLOR))
+    figure.axes_color("default")
+    figure.canvas_color("default")
+    for s, x, y in series:
         if s.bars:
             figure.bar(x.tolist(), y.tolist(), color=rgb(s.color), width=s.bar_width, marker="sd")
-        elif s.marker == LINE:  # dots at every pixel of the line: plotext's own line drawing costs twice as much
+        elif s.marker == LINE:
             dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
-            if k >= tail:
-                lines.append((dx, dy, rgb(s.color)))
-            else:
-                figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
+            figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
         else:
             figure.scatter(x.tolist(), y.tolist(), color=rgb(s.color), marker=s.marker)
-    if drawn and not tail:  # plotext draws the axes only for a figure with a series: one off the canvas
+    if axes:
         low, high = chart.x_range
         figure.scatter([low - (high - low)], [chart.y_range[0]], marker="·")
     figure.xlim(*chart.x_range)
@@ -208,11 +249,9 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
         figure.xlabel(chart.x_label)
     if chart.y_label:
         figure.ylabel(chart.y_label)
-    figure._set_sizes()  # figure.build(), with the lines put in between plotext's matrix and its text
-    monitor = figure.monitor
-    monitor.build_plot()
-    draw_lines(monitor.matrix, lines, monitor.xlim[0], monitor.ylim[0])
-    return canvas_text(monitor.matrix).split("\n")[:height]
+    figure._set_sizes()  # figure.build() up to its text: the lines go in first
+    figure.monitor.build_plot()
+    return figure.monitor
 
 
 def plain(line: str) -> str:

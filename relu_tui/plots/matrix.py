@@ -10,11 +10,34 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotext._utility as ut
 
 Line = tuple[np.ndarray, np.ndarray, tuple[int, int, int]]  # x, y and the colour of one series
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """A built plotext matrix as plain lists (bottom row first), which a copy can draw on while the
+    original stays as it was: each cell's marker, colours and style; the data area's columns and rows."""
+
+    marker: list[list[str]]
+    fullground: list[list]
+    style: list[list]
+    background: list[list]  # never drawn on: shared by copies
+    columns: range
+    rows: range
+
+    @classmethod
+    def of(cls, matrix) -> Canvas:
+        return cls(matrix.marker, matrix.fullground, matrix.style, matrix.background, matrix.Cols_canvas,
+                   matrix.Rows_canvas)
+
+    def copy(self) -> Canvas:
+        return Canvas([row[:] for row in self.marker], [row[:] for row in self.fullground],
+                      [row[:] for row in self.style], self.background, self.columns, self.rows)
 
 
 def _cells(values: np.ndarray, limits: Sequence[float], bins: int) -> np.ndarray:
@@ -34,10 +57,10 @@ def _glyphs() -> dict[int, str]:
             if len(code) == 8}
 
 
-def draw_lines(matrix, lines: Sequence[Line], x_lim: Sequence[float], y_lim: Sequence[float]) -> None:
-    """Write ``lines`` (in order; a later one's cell replaces an earlier one's) into the ``matrix``
+def draw_lines(canvas: Canvas, lines: Sequence[Line], x_lim: Sequence[float], y_lim: Sequence[float]) -> None:
+    """Write ``lines`` (in order; a later one's cell replaces an earlier one's) into the ``canvas``
     of a plotext figure built without them, as ``scatter(x, y, marker="braille")`` would."""
-    columns, rows = matrix.Cols_canvas, matrix.Rows_canvas
+    columns, rows = canvas.columns, canvas.rows
     width, height = len(columns), len(rows)
     if width <= 0 or height <= 0:
         return
@@ -53,16 +76,19 @@ def draw_lines(matrix, lines: Sequence[Line], x_lim: Sequence[float], y_lim: Seq
         np.bitwise_or.at(masks, cell, dots)
         for index in np.flatnonzero(masks).tolist():
             row, col = divmod(index, width)
-            matrix.insert_element(columns.start + col, rows.start + row, glyphs[int(masks[index])], color, ut.no_color)
+            y, x = rows.start + row, columns.start + col  # plotext's insert_element, inside the data area
+            canvas.marker[y][x] = glyphs[int(masks[index])]
+            canvas.fullground[y][x] = color
+            canvas.style[y][x] = ut.no_color
 
 
-def canvas_text(matrix) -> str:
-    """The matrix as lines of ANSI text, top row first, as plotext's ``set_canvas`` writes it: each
+def canvas_text(canvas: Canvas) -> str:
+    """The canvas as lines of ANSI text, top row first, as plotext's ``set_canvas`` writes it: each
     run of cells of the same colours opened by their codes and closed by a reset."""
     out = []
-    for row in reversed(matrix.Rows):
-        colors = zip(matrix.fullground[row], matrix.style[row], matrix.background[row])
-        markers = iter(matrix.marker[row])
+    for row in reversed(range(len(canvas.marker))):
+        colors = zip(canvas.fullground[row], canvas.style[row], canvas.background[row])
+        markers = iter(canvas.marker[row])
         for key, run in itertools.groupby(colors):
             out.append(ut.colors_to_ansi(*key))
             out.append("".join(next(markers) for _ in run))
