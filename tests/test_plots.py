@@ -205,14 +205,18 @@ def test_braille_lines_written_into_plotexts_matrix_are_plotexts_own_to_the_byte
         assert render(chart, width, height) == plotext_render(chart, width, height), (k, width, height)
 
 
-def test_a_growing_history_drawn_on_cached_axes_is_plotexts_own_at_every_epoch():
+def test_a_growing_history_drawn_on_what_plotext_drew_before_is_plotexts_own_at_every_epoch():
     rng = np.random.default_rng(3)
     loss = np.exp(-np.arange(160) / 30) * (1 + 0.3 * rng.random(160))
     share = np.clip(np.cumsum(rng.random(160)) / 80, 0, 1)
+    targets_x = rng.uniform(-2, 2, 60)
+    targets = np.tanh(targets_x) + rng.normal(0, 0.1, 60)
     for n in range(1, 160, 3):
         x = np.arange(n, dtype=float)
+        grid = np.linspace(-2, 2, 200)
         charts = [loss_chart(x, [Curve("train", loss[:n], "#ff0000"), Curve("test", loss[:n] * 1.2, "#00ff00")], "epoch"),
-                  share_chart(x, [Curve("acc", share[:n], "#0000ff"), Curve("dead", share[:n] / 3, "#ff00ff")], "epoch")]
+                  share_chart(x, [Curve("acc", share[:n], "#0000ff"), Curve("dead", share[:n] / 3, "#ff00ff")], "epoch"),
+                  fit_chart(grid, np.tanh(grid * n / 40), targets_x, targets)]  # the same targets under a moving fit
         for chart in charts:
             for width, height in ((41, 9), (58, 9)):  # two sizes in turn, as two views would ask
                 assert render(chart, width, height) == plotext_render(chart, width, height), (n, width)

@@ -184,38 +184,43 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
         dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
         lines.append((dx, dy, rgb(s.color)))
     x_lim, y_lim = sorted(map(float, chart.x_range)), sorted(map(float, chart.y_range))  # as plotext keeps them
-    if drawn and not tail:
-        canvas = _axes(chart, width, height, x_lim, y_lim)
+    if not drawn:
+        canvas = Canvas.of(_built(chart, width, height, []).matrix)
     else:
-        canvas = Canvas.of(_built(chart, width, height, drawn[:tail]).matrix)
+        canvas = _under_lines(chart, width, height, drawn[:tail], x_lim, y_lim)
     draw_lines(canvas, lines, x_lim, y_lim)
     return canvas_text(canvas).split("\n")[:height]
 
 
-_AXES: dict[tuple, Canvas] = {}  # a chart's axes without its lines, by what they depend on (see _axes)
+_KEPT: dict[tuple, Canvas] = {}  # what plotext drew of a chart before its lines, by what it depends on
 _DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the same minus the ranges
-_KEEP = 64  # axes kept at most (a few per chart on screen)
+_KEEP = 64  # pictures kept at most (a few per chart on screen)
 
 
-def _axes(chart: Chart, width: int, height: int, x_lim: list[float], y_lim: list[float]) -> Canvas:
-    """A copy of the chart's axes as plotext draws them, built again only when they would look
-    different: plotext's frame depends on the ranges only through the cells the ticks fall in, and
-    a range that grows by an epoch seldom moves one."""
-    base = (width, height, chart.x_ticks, chart.y_ticks, chart.x_label, chart.y_label)
+def _under_lines(chart: Chart, width: int, height: int, series: list[tuple[Series, np.ndarray, np.ndarray]],
+                 x_lim: list[float], y_lim: list[float]) -> Canvas:
+    """A copy of what plotext draws of the chart before its trailing lines (the axes, and any other
+    series: a fit's targets), built again only when it would look different. Axes alone depend on
+    the ranges only through the cells the ticks fall in (a range that grows by an epoch seldom
+    moves one); other series, on the ranges themselves."""
+    base = (width, height, chart.x_ticks, chart.y_ticks, chart.x_label, chart.y_label,
+            tuple((s.label, s.color, s.marker, s.bars, s.bar_width, x.tobytes(), y.tobytes()) for s, x, y in series))
 
     def key(area: tuple[int, int]) -> tuple:
+        if series:
+            return base, tuple(x_lim), tuple(y_lim)
         return (base, tuple(ut.get_matrix_data(list(chart.x_ticks.at), x_lim, area[0])),
                 tuple(ut.get_matrix_data(list(chart.y_ticks.at), y_lim, area[1])))
 
     area = _DATA_AREAS.get(base)
-    kept = _AXES.get(key(area)) if area is not None else None
+    kept = _KEPT.get(key(area)) if area is not None else None
     if kept is None:
-        if len(_AXES) >= _KEEP:
-            _AXES.clear()
+        if len(_KEPT) >= _KEEP:
+            _KEPT.clear()
             _DATA_AREAS.clear()
-        kept = Canvas.of(_built(chart, width, height, [], axes=True).matrix)
+        kept = Canvas.of(_built(chart, width, height, series, axes=not series).matrix)
         area = _DATA_AREAS[base] = (len(kept.columns), len(kept.rows))
-        _AXES[key(area)] = kept
+        _KEPT[key(area)] = kept
     return kept.copy()
 
 
