@@ -184,8 +184,8 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
         dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
         lines.append((dx, dy, rgb(s.color)))
     x_lim, y_lim = sorted(map(float, chart.x_range)), sorted(map(float, chart.y_range))  # as plotext keeps them
-    if not drawn:
-        canvas = Canvas.of(_built(chart, width, height, []).matrix)
+    if not drawn or any(s.bars for s, _, _ in drawn):  # bars (a histogram's) change every frame: nothing to keep
+        canvas = Canvas.of(_built(chart, width, height, drawn[:tail]).matrix)
     else:
         canvas = _under_lines(chart, width, height, drawn[:tail], x_lim, y_lim)
     draw_lines(canvas, lines, x_lim, y_lim)
