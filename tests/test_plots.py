@@ -145,3 +145,78 @@ def test_a_dead_units_thumbnail_is_blank_and_marked_an_active_ones_is_not():
     active_colors = {c for line in active for s in line for c in (s.style.color, s.style.bgcolor)}
     assert len(active_colors) >= 4  # it rises from the bottom left to the top right
     assert active[0][-1].style.color != active[-1][0].style.bgcolor  # the top right is bright, the bottom left not
+
+
+def plotext_render(chart: Chart, width: int, height: int) -> list[str]:
+    """The reference: every series through plotext's own scatter and build (what render() did
+    before it wrote braille lines into plotext's matrix itself)."""
+    from plotext._figure import _figure_class as Figure
+
+    from relu_tui.plots.chart import LINE, rgb
+    from relu_tui.plots.colors import AXIS_COLOR
+
+    figure = Figure()
+    figure._limit_size(False, False)
+    figure.plot_size(width, height)
+    figure.theme("clear")
+    figure.ticks_color(rgb(AXIS_COLOR))
+    figure.axes_color("default")
+    figure.canvas_color("default")
+    for s in chart.series:
+        x, y = thin(s.x, s.y, max(width - 8, 1)) if not s.bars else (np.asarray(s.x, float), np.asarray(s.y, float))
+        if not x.size:
+            continue
+        if s.bars:
+            figure.bar(x.tolist(), y.tolist(), color=rgb(s.color), width=s.bar_width, marker="sd")
+        elif s.marker == LINE:
+            dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
+            figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
+        else:
+            figure.scatter(x.tolist(), y.tolist(), color=rgb(s.color), marker=s.marker)
+    figure.xlim(*chart.x_range)
+    figure.ylim(*chart.y_range)
+    figure.xticks(list(chart.x_ticks.at), list(chart.x_ticks.labels))
+    figure.yticks(list(chart.y_ticks.at), list(chart.y_ticks.labels))
+    if chart.x_label:
+        figure.xlabel(chart.x_label)
+    if chart.y_label:
+        figure.ylabel(chart.y_label)
+    return figure.build().split("\n")[:height]
+
+
+def test_braille_lines_written_into_plotexts_matrix_are_plotexts_own_to_the_byte():
+    rng = np.random.default_rng(7)
+    for k in range(120):
+        n = int(rng.integers(1, 300))
+        x = np.arange(n, dtype=float)
+        if k % 4 == 0:  # losses over decades (a log axis), with a gap
+            loss = np.exp(rng.normal(0, 2, n).cumsum() / 10) * rng.choice([1e-3, 1.0, 1e3])
+            loss[rng.integers(0, n)] = np.nan
+            chart = loss_chart(x, [Curve("a", loss, "#ff0000"), Curve("b", loss * rng.random(), "#00ff00")], "epoch")
+        elif k % 4 == 1:  # shares, one of them flat
+            chart = share_chart(x, [Curve("a", rng.random(n), "#ff0000"), Curve("d", np.full(n, rng.random()),
+                                                                                 "#0000ff")], "epoch")
+        elif k % 4 == 2:  # dots, then a line
+            grid, points = np.linspace(-3, 3, 200), rng.uniform(-3, 3, 50)
+            chart = fit_chart(grid, np.sin(grid) * rng.random(), points, np.sin(points) + rng.normal(0, 0.1, 50))
+        else:  # bars only
+            chart = histogram_chart(rng.integers(0, 50, 24), np.linspace(-1, 5 * rng.random() + 0.1, 25), rng.random())
+        width, height = int(rng.integers(16, 90)), int(rng.integers(4, 15))
+        assert render(chart, width, height) == plotext_render(chart, width, height), (k, width, height)
+
+
+def test_a_growing_history_drawn_on_what_plotext_drew_before_is_plotexts_own_at_every_epoch():
+    rng = np.random.default_rng(3)
+    loss = np.exp(-np.arange(160) / 30) * (1 + 0.3 * rng.random(160))
+    share = np.clip(np.cumsum(rng.random(160)) / 80, 0, 1)
+    targets_x = rng.uniform(-2, 2, 60)
+    targets = np.tanh(targets_x) + rng.normal(0, 0.1, 60)
+    for n in range(1, 160, 3):
+        x = np.arange(n, dtype=float)
+        grid = np.linspace(-2, 2, 200)
+        charts = [loss_chart(x, [Curve("train", loss[:n], "#ff0000"), Curve("test", loss[:n] * 1.2, "#00ff00")], "epoch"),
+                  share_chart(x, [Curve("acc", share[:n], "#0000ff"), Curve("dead", share[:n] / 3, "#ff00ff")], "epoch"),
+                  fit_chart(grid, np.tanh(grid * n / 40), targets_x, targets)]  # the same targets under a moving fit
+        for chart in charts:
+            for width, height in ((41, 9), (58, 9)):  # two sizes in turn, as two views would ask
+                assert render(chart, width, height) == plotext_render(chart, width, height), (n, width)

@@ -1,13 +1,19 @@
-"""The pure renderers under the app's panels: heat codes, gradient axes, and the thread policy."""
+"""The pure renderers under the app's panels: heat codes, gradient axes, changed cells, and the thread policy."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
 
 from relu_tui import find_scenario, load_scenario, loads_scenario
 from relu_tui.app.palette import HEAT_GLYPHS, HEAT_STYLES, coded_segments, heat_codes, levels
+from relu_tui.app.widgets.lines import changed_cells
 from relu_tui.bench.engine import CASE_B, mlp_toml
 from relu_tui.engine.threads import SMALL_WORK, epoch_work, suit_threads
 
@@ -50,3 +56,26 @@ def test_a_gradient_axis_with_one_norm_has_one_tick():
     one = math.log10(5e-5)
     assert axis_text(one, one, 28) == "all 5.0e-05"
     assert axis_text(math.log10(2e-3), math.log10(3e-1), 20) == "2.0e-03      3.0e-01"
+
+
+_CELL = st.tuples(st.sampled_from("ab█⠁ "), st.sampled_from([None, Style(color="red"), Style(bold=True)]))
+
+
+def _strip(cells: list[tuple[str, Style | None]], merged: bool) -> Strip:
+    segments = [Segment(char, style) for char, style in cells]
+    return Strip(Segment.simplify(segments) if merged else segments)
+
+
+@given(st.lists(_CELL, min_size=1, max_size=14), st.data())
+def test_a_changed_line_repaints_from_its_first_differing_cell_to_its_last(before, data):
+    after = list(before)
+    for k in data.draw(st.lists(st.integers(0, len(before) - 1), max_size=3)):
+        after[k] = data.draw(_CELL)
+    old, new = _strip(before, data.draw(st.booleans())), _strip(after, data.draw(st.booleans()))
+    differing = [k for k, (a, b) in enumerate(zip(before, after)) if a != b]
+    span = changed_cells(old, new)
+    if differing:
+        assert span is not None and span[0] <= differing[0] and span[1] > differing[-1]
+    else:  # the same cells, perhaps cut into other segments
+        assert span is None or 0 <= span[0] < span[1] <= len(before)
+    assert changed_cells(new, new) is None

@@ -45,3 +45,25 @@ def test_a_step_of_the_64_unit_net_stays_under_its_byte_budget(tmp_path):
 def test_the_terminal_reports_an_app_that_never_draws_what_was_expected():
     with Terminal(["negative_init"], (120, 40)) as term, pytest.raises(TimeoutError, match="the screen shows"):
         term.wait_for(lambda t: "no such text" in t.text, timeout=1.0)
+
+
+@pytest.mark.parametrize("scenario", ["bench_b", "high_learning_rate"])
+def test_steps_drawn_in_pieces_leave_the_screen_a_full_repaint_draws(tmp_path, scenario):
+    """Each step repaints only the cells that changed; the screen must be the one a full repaint
+    (forced by a resize away and back) draws, cell by cell."""
+    from relu_tui.bench.engine import CASE_B
+
+    path = tmp_path / "b.toml"
+    path.write_text(CASE_B)
+    with Terminal([str(path) if scenario == "bench_b" else scenario], (120, 40)) as term:
+        term.wait_for(Terminal.ready, timeout=120)
+        term.pump()
+        for epoch in range(1, 9):
+            term.press(" ")
+            term.pump(until=lambda t, epoch=epoch: t.epoch() == epoch)
+        pieces = term.cells()
+        term.resize(100, 40)
+        term.pump(quiet=0.5)
+        term.resize(120, 40)
+        term.pump(until=lambda t: "Quit" in t.screen.display[-1], quiet=0.5)
+        assert term.cells() == pieces

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, float("inf"))  # epochs per second in play mode
 FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
-DRAW_SHARE = 0.1  # at full speed, building frames may take this share of the time; training gets the rest
+DRAW_SHARE = 0.1  # at full speed, building and drawing frames may take this share of the time; training the rest
 PROGRESS_AFTER = 1.0  # an epoch running longer than this many seconds shows its batches in the status
 PROGRESS_EVERY = 0.25  # seconds between two progress lines
 
@@ -138,11 +138,11 @@ class EngineThread(FrameThread):
         return Frame({name: self.session.snapshot(name) for name in self.names()})
 
     def _frame_interval(self) -> float:
-        """15 frames a second; at full speed fewer when drawing is slow, so the engine thread keeps
-        the interpreter most of the time (the UI thread shares it)."""
+        """15 frames a second; at full speed fewer when a frame is slow to build and draw, so the
+        engine thread keeps the interpreter most of the time (the UI thread shares it)."""
         if self.speed != float("inf"):
             return FRAME_INTERVAL
-        return max(FRAME_INTERVAL, self.draw_seconds / DRAW_SHARE)
+        return max(FRAME_INTERVAL, (self.frame_seconds + self.draw_seconds) / DRAW_SHARE)
 
     # -- progress callbacks for long commands -----------------------------------------------------
     def keep_going(self, label: str, stop_on_key: bool = True) -> Callable[[int, int], bool]:

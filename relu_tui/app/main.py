@@ -112,7 +112,8 @@ class ReluApp(ReportingApp):
         self._snapshots.update(frame.snapshots)
         start = time.perf_counter()
         self._render_all()
-        self.engine.drawn(time.perf_counter() - start)
+        # drawn once it is on the screen: the widgets' strips, then Textual's compositing and writing
+        self.call_after_refresh(lambda: self.engine.drawn(time.perf_counter() - start))
 
     def on_busy(self, message: Busy) -> None:
         self.busy = message.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -43,6 +44,7 @@ class FrameThread(threading.Thread):
         self._in_flight = threading.Event()  # a frame is posted and not drawn yet
         self._dirty = False  # something changed since the last frame
         self.draw_seconds = 0.0  # a moving average of the UI's time to draw a frame
+        self.frame_seconds = 0.0  # and of this thread's time to build one
 
     # -- called from the UI thread ----------------------------------------------------------------
     def stop(self) -> None:
@@ -86,4 +88,7 @@ class FrameThread(threading.Thread):
         """Post a frame now; the caller has checked that the last one is drawn (``_in_flight`` clear)."""
         self._dirty = False
         self._in_flight.set()
-        self.app.post_message(self.frame())
+        start = time.perf_counter()
+        frame = self.frame()
+        self.frame_seconds = 0.8 * self.frame_seconds + 0.2 * (time.perf_counter() - start)
+        self.app.post_message(frame)

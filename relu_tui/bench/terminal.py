@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 try:
     import pyte
+    from wcwidth import wcwidth
 except ImportError:  # the terminal measurements need the bench extra
     pyte = None
 
@@ -62,8 +63,18 @@ class Terminal:
 
     @property
     def status(self) -> str:
-        """The app's status lines (the top of the screen)."""
-        return "\n".join(self.screen.display[:3])
+        """The app's status lines (the top of the screen), read from those lines alone: the whole
+        screen's ``display`` costs pyte 6 ms, which would delay reading the rest of a frame."""
+        return "\n".join(self.line(y) for y in range(3))
+
+    def line(self, y: int) -> str:
+        """Line ``y`` as ``screen.display`` has it (a wide character's second cell left out)."""
+        row, cells, x = self.screen.buffer[y], [], 0
+        while x < self.columns:
+            char = row[x].data
+            cells.append(char)
+            x += 2 if char and wcwidth(char[0]) == 2 else 1
+        return "".join(cells)
 
     def epoch(self) -> int | None:
         match = _EPOCH.search(self.status)
@@ -73,6 +84,17 @@ class Terminal:
         """The engine's first diagnosis is on screen (the status shows a loss)."""
         return bool(_READY.search(self.status))
 
+    def cells(self) -> list[list[tuple]]:
+        """Every cell of the screen: its character, colours, bold and reverse."""
+        return [[(c.data, c.fg, c.bg, c.bold, c.reverse) for c in (self.screen.buffer[y][x] for x in range(self.columns))]
+                for y in range(self.rows)]
+
+    def resize(self, columns: int, rows: int) -> None:
+        """Resize the terminal, as a person dragging its window does (the app gets SIGWINCH)."""
+        self.columns, self.rows = columns, rows
+        self.screen.resize(rows, columns)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
     def press(self, keys: str) -> float:
         """Type ``keys``; returns the time they were sent."""
         os.write(self.fd, keys.encode())
@@ -80,8 +102,9 @@ class Terminal:
 
     def pump(self, *, until: Callable[[Terminal], bool] | None = None, quiet: float = 0.1,
              timeout: float = 30.0) -> tuple[int, float | None]:
-        """Read output until ``until`` holds (checked after every chunk) and then nothing more
-        arrives for ``quiet`` seconds. Returns the bytes read and when the last of them arrived."""
+        """Read output until ``until`` holds (checked after every read) and then nothing more
+        arrives for ``quiet`` seconds. Returns the bytes read and when the last of them arrived
+        (taken as they are read, before the emulator parses them)."""
         count, last = 0, None
         deadline = time.perf_counter() + timeout
         done = until is None
@@ -96,30 +119,43 @@ class Terminal:
                     return count, last
                 continue
             try:
-                count += self._read()
+                size, last = self._read()
             except OSError:  # the app exited
                 return count, last
-            last = time.perf_counter()
+            count += size
             done = done or until(self)
 
     def wait_for(self, predicate: Callable[[Terminal], bool], timeout: float = 60.0) -> float:
         """Read until ``predicate`` holds; returns when the chunk that made it hold arrived."""
         deadline = time.perf_counter() + timeout
+        arrived = time.perf_counter()
         while not predicate(self):
             now = time.perf_counter()
             if now >= deadline:
                 raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
             readable, _, _ = select.select([self.fd], [], [], deadline - now)
             if readable:
-                self._read()
-        return time.perf_counter()
+                _, arrived = self._read()
+        return arrived
 
-    def _read(self) -> int:
-        """Feed what the app wrote to the emulator; the bytes read."""
-        data = os.read(self.fd, 1 << 16)
-        self.bytes_written += len(data)
-        self._stream.feed(data)
-        return len(data)
+    def _read(self) -> tuple[int, float]:
+        """Take everything the app has written so far, then feed it to the emulator: the bytes read
+        and when the last of them arrived (parsing one chunk before reading the next would make a
+        frame written in several chunks arrive as late as the emulator is slow)."""
+        chunks = [os.read(self.fd, 1 << 16)]
+        arrived = time.perf_counter()
+        while select.select([self.fd], [], [], 0)[0]:
+            try:
+                chunks.append(os.read(self.fd, 1 << 16))
+            except OSError:  # the app exited after writing the first chunk
+                break
+            arrived = time.perf_counter()
+        size = 0
+        for data in chunks:
+            size += len(data)
+            self._stream.feed(data)
+        self.bytes_written += size
+        return size, arrived
 
     def close(self) -> None:
         if self.process.poll() is None:

@@ -170,18 +170,33 @@ def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
         shrink = (work / PLANE_WORK) ** 0.5
         size = (max(16, int(size[0] / shrink)), max(8, int(size[1] / shrink)))
     points = data.x_train.numpy()
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.08 * np.maximum(high - low, 1e-6)
     gx, gy = size
-    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], gx)
-    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], gy)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    xs, ys, grid = _grid(data.x_train, size)
     with torch.no_grad():
-        output, _, post = model.forward_traced(torch.tensor(grid, dtype=torch.float32))
+        output, _, post = model.forward_traced(grid)
         decision = model.predict(output).numpy().reshape(gy, gx)
-    activations = tuple(a.T.numpy().reshape(-1, gy, gx).copy() for a in post)
+    activations = tuple(a.T.contiguous().numpy().reshape(-1, gy, gx) for a in post)  # fresh tensors: no copy needed
     return Plane(xs, ys, activations, decision, points, data.y_train.numpy(), data.x_test.numpy(),
                  data.y_test.numpy())
+
+
+_grids: dict[tuple[int, int], tuple[torch.Tensor, tuple[np.ndarray, np.ndarray, torch.Tensor]]] = {}
+
+
+def _grid(x_train: torch.Tensor, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, torch.Tensor]:
+    """The plane's grid over the training inputs (padded by 8%): its x and y coordinates and the
+    points as a tensor, kept for the last data seen at each size (the same every frame of a run)."""
+    kept = _grids.get(size)
+    if kept is not None and kept[0] is x_train:
+        return kept[1]
+    points = x_train.numpy()
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.08 * np.maximum(high - low, 1e-6)
+    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], size[0])
+    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], size[1])
+    grid = torch.tensor(np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2), dtype=torch.float32)
+    _grids[size] = (x_train, (xs, ys, grid))
+    return xs, ys, grid
 
 
 def _fit(trainer: Trainer, points: int = 200) -> Fit:

@@ -97,6 +97,8 @@ class Heatmap(UnitRowsView):
         self._codes = np.zeros((0, 0), dtype=np.int64)  # unit x column cell codes; rows are drawn when shown
         self._header: list[Segment] = []
         self._title = ""
+        self._layout_key: tuple = ()  # what the sample columns below were laid out for
+        self._layout: tuple = ()
 
     def watch_mode(self) -> None:
         self._retitle()
@@ -133,10 +135,14 @@ class Heatmap(UnitRowsView):
 
     def _sample_cells(self, snap: Snapshot, width: int) -> None:
         classify = snap.scenario.data.n_classes > 0
-        columns = class_columns(snap.sample_labels, width, classify)
-        boundary = np.array([c is None for c in columns])
-        starts = np.array([c[0] for c in columns if c is not None])  # columns tile the samples in order
-        sizes = np.diff(np.append(starts, len(snap.sample_labels)))
+        key = (snap.sample_labels.tobytes(), snap.sample_labels.dtype.str, width, classify)
+        if key != self._layout_key:  # the same samples every frame of a run: lay them out once
+            columns = class_columns(snap.sample_labels, width, classify)
+            starts = np.array([c[0] for c in columns if c is not None])  # columns tile the samples in order
+            self._layout = (columns, np.array([c is None for c in columns]), starts,
+                            np.diff(np.append(starts, len(snap.sample_labels))))
+            self._layout_key = key
+        columns, boundary, starts, sizes = self._layout
         layers = []
         for acts in snap.sample_activations:
             finite = acts[np.isfinite(acts)]

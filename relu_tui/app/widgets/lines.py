@@ -4,22 +4,68 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 
-def refresh_changed(widget: Widget, old: Sequence[Strip], new: Sequence[Strip]) -> None:
-    """Mark the content lines whose strips differ between ``old`` and ``new`` for repaint (all of
-    them when the line count changed)."""
+def changed_cells(old: Strip, new: Strip) -> tuple[int, int] | None:
+    """The cells ``[start, end)`` of a line that differ between ``old`` and ``new`` (None: none do;
+    the whole line when their lengths differ), found from both ends inward: the segments the two
+    share, then the characters a differing pair of the same style shares."""
+    if old == new:
+        return None
+    length = new.cell_length
+    if old.cell_length != length:
+        return 0, max(length, old.cell_length)
+    a, b = list(old), list(new)
+    n = min(len(a), len(b))
+    start = i = 0
+    while i < n and a[i] == b[i]:
+        start += a[i].cell_length
+        i += 1
+    if i == n:  # one is the other and some empty segments
+        return 0, length
+    if a[i].style == b[i].style:
+        start += cell_len(_common_prefix(a[i].text, b[i].text))
+    end = length
+    j = 1
+    while j <= n - i and a[-j] == b[-j]:
+        end -= a[-j].cell_length
+        j += 1
+    if j <= n - i and a[-j].style == b[-j].style:
+        end -= cell_len(_common_prefix(a[-j].text[::-1], b[-j].text[::-1]))
+    return start, max(end, start + 1)
+
+
+def _common_prefix(x: str, y: str) -> str:
+    n = 0
+    for p, q in zip(x, y):
+        if p != q:
+            break
+        n += 1
+    return x[:n]
+
+
+def refresh_changed(widget: Widget, old: Sequence[Strip | None], new: Sequence[Strip]) -> None:
+    """Mark the cells of content lines whose strips differ between ``old`` and ``new`` for repaint
+    (each line from its first differing cell to its last; everything when the line count changed)."""
     if len(old) != len(new):
         widget.refresh()
         return
+    regions = []
     width = widget.content_region.width
     for y, (before, after) in enumerate(zip(old, new)):
-        if before != after:
-            widget.refresh(Region(0, y, width, 1))
+        if before is None:
+            regions.append(Region(0, y, width, 1))
+            continue
+        span = changed_cells(before, after)
+        if span is not None:
+            regions.append(Region(span[0], y, span[1] - span[0], 1))
+    if regions:
+        widget.refresh(*regions)
 
 
 class StripsWidget(Widget):
