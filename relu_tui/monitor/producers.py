@@ -64,7 +64,12 @@ def unit_squares(module: nn.Module, width: int) -> torch.Tensor | None:
     for grad in rows:
         if grad is None:
             continue
-        squares = torch.linalg.vector_norm(grad.detach(), dim=1, dtype=torch.float32).square_()  # one pass
+        grad = grad.detach()
+        if grad.shape[1] == 1:  # a bias
+            squares = grad.reshape(-1).float().square()
+        else:  # one pass; asking float32 of float32 rows takes a slower kernel (several times, at 2 threads)
+            squares = torch.linalg.vector_norm(grad, dim=1, dtype=None if grad.dtype is torch.float32
+                                               else torch.float32).square_()
         total = squares if total is None else total.add_(squares)
     if total is None or total.shape != (width,):
         return None
