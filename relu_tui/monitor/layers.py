@@ -78,7 +78,7 @@ class WatchedLayer:
         shape = self._shape
         if not (isinstance(output, torch.Tensor) and output.shape == shape and z.shape == shape
                 and output.dtype is _FLOAT32 and output.is_contiguous()
-                and (self.can_die or z.dtype is _FLOAT32 and z.is_contiguous())) and not self._rows_fit(z, output):
+                and (self.can_die or (z.dtype is _FLOAT32 and z.is_contiguous()))) and not self._rows_fit(z, output):
             self._count_summing(z, output)
             return
         rows = self._rows
@@ -101,7 +101,7 @@ class WatchedLayer:
         if not (isinstance(output, torch.Tensor) and output.shape == z.shape and z.ndim >= 2
                 and z.shape[-1] == self.width and self.layout.unit_dim(z) == z.ndim - 1
                 and output.dtype is _FLOAT32 and output.is_contiguous()
-                and (self.can_die or z.dtype is _FLOAT32 and z.is_contiguous())):
+                and (self.can_die or (z.dtype is _FLOAT32 and z.is_contiguous()))):
             return False
         rows = z.numel() // self.width
         if rows >= _EXACT_FLOAT32:  # one call too many for float32 sums
