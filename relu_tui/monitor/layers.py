@@ -146,15 +146,10 @@ class WatchedLayer:
 
     def snapshot_gradient(self) -> None:
         """Keep the per-unit squared gradient norm of every producer's rows (NaN unless each has one)."""
-        total = None
-        for producer in self.producers:
-            squares = unit_squares(producer, self.width)
-            if squares is None:
+        for index, producer in enumerate(self.producers):
+            if not unit_squares(producer, self.width, self._squares, add=index > 0):
                 self._squares.fill_(float("nan"))
                 return
-            total = squares if total is None else total.add_(squares)
-        if total is not None:
-            self._squares.copy_(total)
 
 
 class Blocks:

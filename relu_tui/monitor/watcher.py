@@ -96,13 +96,10 @@ class Watcher:
                 lambda m, args, out, w=watched, s=stack, p=producer, layout=layout, width=width:
                 self._leave(m, args, out, w, s, p, layout, width), always_call=True))
         self.hook_gradients(False)
-        seen = set()
-        self._grad_params = []
-        for module in grads:
-            for param in module.parameters(recurse=False):
-                if param.requires_grad and id(param) not in seen:
-                    seen.add(id(param))
-                    self._grad_params.append(param)
+        # One parameter per producer (its first trained one) says that backward reached it: its hook queues the
+        # snapshot, which reads every parameter's gradient.
+        trained = (next((p for p in module.parameters(recurse=False) if p.requires_grad), None) for module in grads)
+        self._grad_params = list({id(p): p for p in trained if p is not None}.values())
 
     def hook_gradients(self, on: bool) -> None:
         """Hook the producers' parameters (``on``: the next step records), or not: between records backward
