@@ -54,6 +54,7 @@ class WatchedLayer:
                     torch.zeros(2, self.width, dtype=torch.float64, device=self.device),
                     torch.full((self.width,), float("nan"), dtype=_FLOAT32, device=self.device))
         self._recent = 0  # inputs per unit in the float32 sums
+        self._folded = False  # whether the float64 totals hold counts
         self._shape: torch.Size | None = None  # the units-last float32 shape the row counting is set up for
         self._rows = 0  # inputs per unit in a tensor of that shape
         self._batched = False  # whether that shape has more than 2 dimensions (viewed as rows x units)
@@ -129,6 +130,7 @@ class WatchedLayer:
         if per_unit >= _EXACT_FLOAT32:  # one call too many for float32: straight into the totals
             self._totals[0].add_(positive.sum(dim=other, dtype=torch.float64))
             self._totals[1].add_(size.sum(dim=other, dtype=torch.float64))
+            self._folded = True
         elif not other:
             self._sums[0].add_(positive)
             self._sums[1].add_(size)
@@ -143,6 +145,7 @@ class WatchedLayer:
         self._totals += self._sums
         self._sums.zero_()
         self._recent = 0
+        self._folded = True
 
     def snapshot_gradient(self) -> None:
         """Keep the per-unit squared gradient norm of every producer's rows (NaN unless each has one)."""
@@ -170,11 +173,15 @@ class Blocks:
     def take(self) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
         """The counts since the last record (float64, 2 x units), the gradient norms (float32; NaN where no
         snapshot was taken) and each site's inputs per unit; then every count restarts."""
-        counts, norms = self.totals.add(self.sums), self.squares.sqrt()
+        folded = any(layer._folded for layer in self.layers)
+        counts = self.totals.add(self.sums) if folded else self.sums.double()
+        norms = self.squares.sqrt()
         inputs = [layer.inputs for layer in self.layers]
         self.sums.zero_()
-        self.totals.zero_()
+        if folded:
+            self.totals.zero_()
         self.squares.fill_(float("nan"))
         for layer in self.layers:
             layer.inputs = layer._recent = 0
+            layer._folded = False
         return counts, norms, inputs
