@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -174,14 +175,23 @@ class Blocks:
         """The counts since the last record (float64, 2 x units), the gradient norms (float32; NaN where no
         snapshot was taken) and each site's inputs per unit; then every count restarts."""
         folded = any(layer._folded for layer in self.layers)
+        inputs = [layer.inputs for layer in self.layers]
+        for layer in self.layers:
+            layer.inputs = layer._recent = 0
+            layer._folded = False
+        if self.sums.device.type == "cpu":  # numpy's operations cost less than torch's on small host arrays
+            sums, totals, squares = self.sums.numpy(), self.totals.numpy(), self.squares.numpy()
+            counts = totals + sums if folded else sums.astype(np.float64)
+            norms = np.sqrt(squares)
+            sums.fill(0)
+            if folded:
+                totals.fill(0)
+            squares.fill(np.nan)
+            return torch.from_numpy(counts), torch.from_numpy(norms), inputs
         counts = self.totals.add(self.sums) if folded else self.sums.double()
         norms = self.squares.sqrt()
-        inputs = [layer.inputs for layer in self.layers]
         self.sums.zero_()
         if folded:
             self.totals.zero_()
         self.squares.fill_(float("nan"))
-        for layer in self.layers:
-            layer.inputs = layer._recent = 0
-            layer._folded = False
         return counts, norms, inputs
