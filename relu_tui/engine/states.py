@@ -15,36 +15,47 @@ from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 NO_STATE = -1  # state code of a unit whose layer saw no counted input
 
 
-def classify(active: np.ndarray, inputs: int, can_die: bool, sparse_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+def classify(active: np.ndarray, inputs: int | np.ndarray, can_die: bool | np.ndarray,
+             sparse_threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Active share (float32) and state codes (int8) of units that fired ``active`` times on ``inputs``
     inputs each: never -> dead (negative if the activation still passes gradient below 0), below the
     threshold -> sparse, else active. With no input, or a count made unknown by NaN pre-activations:
-    share NaN, state NO_STATE."""
+    share NaN, state NO_STATE. ``inputs`` and ``can_die`` may be given per unit, so that units of several
+    layers go through at once."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = active / inputs if inputs else np.full(np.shape(active), np.nan)
+        share = np.where(np.asarray(inputs) > 0, active / inputs, np.nan)
     state = np.where(share < sparse_threshold, SPARSE, ACTIVE)
-    state[active == 0] = DEAD if can_die else NEGATIVE
+    state = np.where(active == 0, np.where(can_die, DEAD, NEGATIVE), state)
     state[~np.isfinite(share)] = NO_STATE
     return share.astype(np.float32), state.astype(np.int8)
 
 
-def dormant(mean_abs: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray]:
+def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """tau-dormant scores (float32) and flags of one layer's units (Sokar, Agarwal, Castro and Evci, 2023).
 
     A unit's score is its mean |activation| over the inputs, ``mean_abs``, divided by the layer's
     average of that; it is dormant when the score is <= ``tau`` (tau = 0: its output is exactly 0 on
     every input). A layer whose every output is 0 scores 0 throughout; a non-finite mean gives NaN
-    scores, and no unit dormant."""
+    scores, and no unit dormant. With ``widths``, ``mean_abs`` holds several layers' units one layer after
+    another, each layer scored against its own average."""
     mean_abs = np.asarray(mean_abs, dtype=np.float64)
-    average = mean_abs.mean() if mean_abs.size else np.nan
-    if not np.isfinite(average):
-        score = np.full(mean_abs.shape, np.nan)
-    elif average == 0:
-        score = np.zeros(mean_abs.shape)
+    if widths is None:
+        average = mean_abs.mean() if mean_abs.size else np.nan
     else:
-        score = mean_abs / average
-    with np.errstate(invalid="ignore"):
+        average = np.repeat(_layer_means(mean_abs, np.asarray(widths)), widths)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(np.isfinite(average), np.where(average == 0, 0.0, mean_abs / average), np.nan)
         return score.astype(np.float32), score <= tau
+
+
+def _layer_means(values: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """The mean of each layer's run of ``values`` (NaN for a layer of no unit)."""
+    means = np.full(len(widths), np.nan)
+    some = widths > 0
+    if some.any():
+        starts = np.concatenate([[0], np.cumsum(widths)[:-1]])[some]
+        means[some] = np.add.reduceat(values, starts) / widths[some]
+    return means
 
 
 def carry_deaths(state: np.ndarray, died_at: np.ndarray | None, revived: np.ndarray | None,

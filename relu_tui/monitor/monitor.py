@@ -59,7 +59,7 @@ class Monitor:
         if rank() == 0:
             self._writer.check_unused()
         self._watcher = Watcher(self.model, type(self.model).__name__, lambda: (self.steps + 1) % self.every == 0)
-        self._previous: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # every unit's deaths so far
         self._closed = False
 
     @property
@@ -79,6 +79,7 @@ class Monitor:
             self._finish_discovery()
         self._watcher.reset_pending()
         self.steps += 1
+        self._watcher.hook_gradients((self.steps + 1) % self.every == 0)
         if self.steps % self.every:
             return None
         if isinstance(loss, torch.Tensor):
@@ -114,6 +115,8 @@ class Monitor:
                 f"of {kinds}, calls of those functions inside a module's forward, and classes given to "
                 "relu_tui.spec.activations.register(cls, kind)")
         self._watcher.freeze()
+        self._widths = np.array([layer.width for layer in self._layers])
+        self._can_die = np.repeat([layer.can_die for layer in self._layers], self._widths)
         unknown = [layer.name for layer in self._layers if not layer.producers]
         if unknown:
             shown = ", ".join(unknown[:4]) + (f" and {len(unknown) - 4} more" if len(unknown) > 4 else "")
@@ -121,40 +124,35 @@ class Monitor:
                           "gradient norm is not recorded", stacklevel=3)
 
     def _record(self, loss: float | None, epoch: int | None) -> RunRecord:
-        taken = [layer.totals() for layer in self._layers]
-        device = taken[0][0].device
-        parts = [a.to(device) for a, _, _ in taken] + [m.to(device) for _, m, _ in taken]
+        """Every site at once: their counts and gradient norms in one tensor each, the states of all units in
+        one pass of the shared rules (per unit: its site's inputs, whether it can die; dormant against its own
+        site's average), then each site's slice."""
+        blocks = self._watcher.blocks
+        counts, norms, inputs = blocks.take()
         if world_size() > 1:  # the inputs too, in the one collective for all layers
-            parts.append(torch.tensor([n for _, _, n in taken], dtype=torch.float64, device=device))
-        counts = torch.cat(parts)
-        for layer in self._layers:
-            layer.restart()
-        sum_over_ranks(counts)  # a unit is dead only if dead on every rank's data
-        counts = counts.cpu().numpy()
-        if world_size() == 1:
-            counts = np.concatenate([counts, [n for _, _, n in taken]])
-        units = sum(layer.width for layer in self._layers)
-        norms = [layer.take_gradient() for layer in self._layers]
-        present = [norm.float().to(device) for norm in norms if norm is not None]
-        flat_norms = torch.cat(present).cpu().numpy() if present else np.empty(0, np.float32)
-        totals = counts[-len(self._layers):].astype(np.int64)
-        if not totals.any():
+            flat = torch.cat([counts.view(-1), torch.tensor(inputs, dtype=torch.float64, device=counts.device)])
+            sum_over_ranks(flat)  # a unit is dead only if dead on every rank's data
+            flat = flat.cpu().numpy()
+            counts, inputs = flat[:counts.numel()].reshape(2, -1), flat[counts.numel():].astype(np.int64)
+        else:
+            counts, inputs = counts.cpu().numpy(), np.array(inputs, dtype=np.int64)
+        norms = norms.cpu().numpy()
+        if not inputs.any():
             warnings.warn("no training forward pass was counted since the last record: the monitor counts "
                           "passes in training mode with autograd enabled", stacklevel=3)
-        layers, start, norm_start = {}, 0, 0
-        for layer, norm, total in zip(self._layers, norms, totals.tolist()):
-            active, magnitude = counts[start:start + layer.width], counts[units + start:units + start + layer.width]
-            share, state = classify(active, total, layer.can_die, self.sparse_threshold)
-            start += layer.width
-            if norm is None:
-                grad_norm = np.full(layer.width, np.nan, dtype=np.float32)
-            else:
-                grad_norm = flat_norms[norm_start:norm_start + layer.width]
-                norm_start += layer.width
-            score = dormant(magnitude / total, self.dormant_tau)[0] if total else np.full(layer.width, np.nan, np.float32)
-            died = track_deaths(state, self._previous.get(layer.name), self.steps, epoch)
-            self._previous[layer.name] = died
-            layers[layer.name] = LayerStats(total, share, state, grad_norm, *died, dormant=score)
+        widths, can_die = self._widths, self._can_die
+        per_unit = np.repeat(inputs, widths)
+        share, state = classify(counts[0], per_unit, can_die, self.sparse_threshold)
+        with np.errstate(invalid="ignore", divide="ignore"):  # no input: NaN scores
+            score = dormant(counts[1] / per_unit, self.dormant_tau, widths)[0]
+        died = track_deaths(state, self._previous, self.steps, epoch)
+        self._previous = died
+        layers, start = {}, 0
+        for layer, total in zip(blocks.layers, inputs.tolist()):
+            at = slice(start, start + layer.width)
+            start = at.stop
+            layers[layer.name] = LayerStats(total, share[at], state[at], norms[at], *(a[at] for a in died),
+                                            dormant=score[at])
         return RunRecord(step=self.steps, epoch=epoch, loss=loss, time=time.time(), layers=layers)
 
     def _meta(self) -> RunMeta:

@@ -54,21 +54,24 @@ def guessed_layout(z: torch.Tensor, hint: Layout | None) -> Layout:
     return Layout(z.ndim - 2) if z.ndim in (4, 5) else Layout(0)
 
 
-def unit_squares(module: nn.Module, width: int) -> torch.Tensor | None:
-    """Per unit, the sum of squares of the gradients of the parameters that compute it (float32); None if the
-    producer has no gradient, or none is defined per unit for its class or this width."""
-    rows = _grad_rows(module)
-    if rows is None:
-        return None
-    total = None
+def unit_squares(module: nn.Module, width: int, out: torch.Tensor, add: bool = False) -> bool:
+    """Write (or ``add``) to ``out`` (float32, per unit) the sum of squares of the gradients of the parameters
+    that compute each unit; False (``out`` untouched) if the producer has no gradient, or none is defined per
+    unit for its class or this width. Written in place, in as few operations as a Linear layer allows."""
+    rows = [grad.detach() for grad in _grad_rows(module) or () if grad is not None]
+    if not rows or any(grad.shape[0] != width for grad in rows):
+        return False
     for grad in rows:
-        if grad is None:
-            continue
-        squares = torch.linalg.vector_norm(grad.detach(), dim=1, dtype=torch.float32).square_()  # one pass
-        total = squares if total is None else total.add_(squares)
-    if total is None or total.shape != (width,):
-        return None
-    return total
+        if grad.shape[1] == 1:  # a bias
+            grad = grad.reshape(-1)
+            out.addcmul_(grad, grad) if add else torch.mul(grad, grad, out=out)
+        elif not add and grad.dtype is torch.float32:  # asking float32 of float32 takes a slower kernel
+            torch.linalg.vector_norm(grad, dim=1, out=out).square_()
+        else:
+            squares = torch.linalg.vector_norm(grad, dim=1, dtype=torch.float32).square_()
+            out.add_(squares) if add else out.copy_(squares)
+        add = True
+    return True
 
 
 def _grad_rows(module: nn.Module) -> list[torch.Tensor | None] | None:

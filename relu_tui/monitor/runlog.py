@@ -237,7 +237,7 @@ class RunRecord:
         return f'{self._head()}"payload":[{offset},{len(data)}],"layers":{{{layers}}}}}\n'.encode(), data
 
     def _head(self) -> str:
-        loss = "null" if self.loss is None else _floats(np.array([self.loss]))[1:-1]
+        loss = "null" if self.loss is None else _float(self.loss)
         epoch = "null" if self.epoch is None else str(int(self.epoch))
         return f'{{"step":{int(self.step)},"epoch":{epoch},"loss":{loss},"time":{round(float(self.time), 3)!r},'
 
@@ -334,6 +334,13 @@ def _floats(values: np.ndarray) -> str:
     with np.errstate(over="ignore"):
         values = values.astype(np.float32)
     return "[" + ",".join(np.where(np.isfinite(values), values.astype(str), "null").tolist()) + "]"
+
+
+def _float(value: float) -> str:
+    """One number as :func:`_floats` writes it (numpy's shortest float32 text; a scalar's is the array's)."""
+    if math.isfinite(value) and abs(value) < 3.4e38:
+        return str(np.float32(value))
+    return _floats(np.array([value]))[1:-1]
 
 
 def _ints(values: np.ndarray) -> str:

@@ -25,7 +25,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from relu_tui.monitor.functional import ActivationCalls, Call
-from relu_tui.monitor.layers import WatchedLayer
+from relu_tui.monitor.layers import Blocks, WatchedLayer
 from relu_tui.monitor.origin import Origin, tag, trace
 from relu_tui.monitor.producers import Layout, guessed_layout, is_producer, layout_of
 from relu_tui.monitor.recognise import Recognised, recognise
@@ -63,16 +63,27 @@ class Watcher:
         self._queued = False
         self.frozen = False
         self._handles: list[RemovableHandle] = []
+        self._grad_params: list[torch.Tensor] = []  # producers' parameters, hooked while a record is due
+        self._grad_handles: list[RemovableHandle] = []
         self._unplaced: set[str] = set()
+        self.blocks: Blocks | None = None  # every site's counts, once the sites are fixed
         self._install(stacked=set(self.names), tagging=set(self.producers), grads=self.producers)
+        self.hook_gradients(True)
 
     # ------------------------------------------------------------------ hooks
 
-    def _install(self, stacked: set[nn.Module], tagging: set[nn.Module], grads: list[nn.Module]) -> None:
+    def _install(self, stacked: set[nn.Module], tagging: set[nn.Module], grads: list[nn.Module],
+                 lean: dict[nn.Module, WatchedLayer] | None = None) -> None:
+        """Hook the modules; a module in ``lean`` (a fixed site of its own, no function call to attribute) gets
+        only the hook that counts it."""
         for handle in self._handles:
             handle.remove()
         self._handles = []
+        lean = lean or {}
         for module in self.names:
+            if module in lean:
+                self._handles.append(module.register_forward_hook(self._counter(module, lean[module])))
+                continue
             watched, stack, producer = module in self.activations, module in stacked, module in tagging
             if not (watched or stack or producer):
                 continue
@@ -84,12 +95,30 @@ class Watcher:
             self._handles.append(module.register_forward_hook(
                 lambda m, args, out, w=watched, s=stack, p=producer, layout=layout, width=width:
                 self._leave(m, args, out, w, s, p, layout, width), always_call=True))
-        seen = set()
-        for module in grads:
-            for param in module.parameters(recurse=False):
-                if param.requires_grad and id(param) not in seen:
-                    seen.add(id(param))
-                    self._handles.append(param.register_post_accumulate_grad_hook(self._on_grad))
+        self.hook_gradients(False)
+        # One parameter per producer (its first trained one) says that backward reached it: its hook queues the
+        # snapshot, which reads every parameter's gradient.
+        trained = (next((p for p in module.parameters(recurse=False) if p.requires_grad), None) for module in grads)
+        self._grad_params = list({id(p): p for p in trained if p is not None}.values())
+
+    def hook_gradients(self, on: bool) -> None:
+        """Hook the producers' parameters (``on``: the next step records), or not: between records backward
+        runs without a hook of ours."""
+        if on == bool(self._grad_handles):
+            return
+        for handle in self._grad_handles:
+            handle.remove()
+        self._grad_handles = [param.register_post_accumulate_grad_hook(self._on_grad)
+                              for param in self._grad_params] if on else []
+
+    def _counter(self, module: nn.Module, layer: WatchedLayer):
+        """The one hook of a module in ``lean``: the counting rules of :meth:`_counts`, then the count."""
+        counts, count = self._counts, layer.count
+
+        def hook(m: nn.Module, args: tuple, output: Any) -> None:
+            if args and counts(module, m.training, args[0]):
+                count(args[0], output)
+        return hook
 
     def remove(self) -> None:
         self.activations = {}
@@ -148,16 +177,21 @@ class Watcher:
                       describe: Callable[[], tuple[str, str, bool, str]]) -> WatchedLayer | None:
         """The site a call counts at, or None if it does not count. Asked before the call runs: an in-place
         activation overwrites its input, and with it the autograd history that says where it came from."""
+        return self._site(key, z, describe) if self._counts(key, training, z) else None
+
+    def _counts(self, key: _Key, training: bool, z: Any) -> bool:
+        """Whether a call counts: in training mode, with autograd on, on a float tensor; a checkpointed
+        forward run again during backward only if its first run was not counted."""
         if not training or not isinstance(z, torch.Tensor) or not z.is_floating_point():
-            return None
-        if _in_backward():  # a checkpointed forward run again: counted only if its first run was not
+            return False
+        if _in_backward():
             if self._pending.get(key, 0) <= 0:
-                return None
+                return False
             self._pending[key] -= 1
         elif not torch.is_grad_enabled():
             self._pending[key] = self._pending.get(key, 0) + 1
-            return None
-        return self._site(key, z, describe)
+            return False
+        return True
 
     def _site(self, key: _Key, z: torch.Tensor, describe) -> WatchedLayer | None:
         sites = self._sites.get(key)
@@ -185,8 +219,7 @@ class Watcher:
             name = f"{name}#{len(sites) + 1}"
         modules = {name: module for module, name in self.names.items()}
         producers = tuple(modules[p.name] for p in origin.producers)
-        zeros = torch.zeros(width, dtype=torch.float64, device=z.device)
-        layer = WatchedLayer(name, label, can_die, call, layout, width, origin, producers, zeros, zeros.clone())
+        layer = WatchedLayer(name, label, can_die, call, layout, width, origin, producers, z.device)
         sites.append(layer)
         self.layers.append(layer)
         return layer
@@ -218,6 +251,7 @@ class Watcher:
         self.frozen = True
         self._stack.clear()
         self._open.clear()
+        self.blocks = Blocks(self.layers)
         owners = {key[0] for key in self._sites if isinstance(key, tuple)}
         stacked = {m for owner in owners for m in owner.modules()} & set(self.names)
         shared = [key for key, sites in self._sites.items() if len(sites) > 1]
@@ -226,7 +260,10 @@ class Watcher:
         # An activation module stays hooked if it is a site, or runs inside an owner (its own function calls
         # must not count as the owner's).
         self.activations = {m: found for m, found in self.activations.items() if m in self._sites or m in stacked}
-        self._install(stacked, tagging, feeding)
+        # With no function call to attribute, a module with one site needs nothing but its count: no trace
+        # (so no pre-hook before an in-place call), no stack.
+        lean = {} if owners else {m: sites[0] for m, sites in self._sites.items() if len(sites) == 1}
+        self._install(stacked, tagging, feeding, lean)  # the gradients' hooks: see hook_gradients
 
 
 def _out_width(module: nn.Module) -> int | None:
