@@ -152,12 +152,17 @@ class LayerStats:
     died_step: np.ndarray  # int64: step of the record where the unit's current death began; ALIVE if not dead
     died_epoch: np.ndarray  # int64: epoch of that record; ALIVE if not dead or no epoch was given
     revived: np.ndarray  # bool: was dead at an earlier record and was not dead at a later one
-    # float32: mean |activation| over the layer's average of that (engine.states.dormant_score); NaN if unknown
+    # float32: mean |activation| over the layer's average of that (engine.states.dormant); NaN if unknown
     dormant: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.dormant is None:
             self.dormant = np.full(len(self.active_share), np.nan, dtype=np.float32)
+
+    def dormant_units(self, tau: float) -> np.ndarray:
+        """Which units are dormant: score <= ``tau`` (an unknown score, NaN, is not)."""
+        with np.errstate(invalid="ignore"):
+            return self.dormant <= tau
 
     def to_json(self) -> str:
         """Compact JSON, built from numpy's text of the arrays (several times faster than json.dumps of lists)."""

@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
 
-import numpy as np
-
 from relu_tui.engine.records import ACTIVE, DEAD, NEGATIVE, SPARSE
 from relu_tui.monitor.errors import NoRunError
 from relu_tui.monitor.reader import RunLogTail, read_run
@@ -88,8 +86,7 @@ def _layer(info, stats, first: tuple[int, int] | None, tau: float) -> LayerSumma
         dormant = 0
     else:
         counts = {code: int((stats.state == code).sum()) for code in (DEAD, NEGATIVE, SPARSE, ACTIVE, NO_STATE)}
-        with np.errstate(invalid="ignore"):
-            dormant = int((stats.dormant <= tau).sum())
+        dormant = int(stats.dormant_units(tau).sum())
     return LayerSummary(
         layer=info.name, activation=info.activation, kind=info.kind, width=info.width, fed_by=info.fed_by,
         dead=counts[DEAD], negative=counts[NEGATIVE], sparse=counts[SPARSE], active=counts[ACTIVE],

@@ -30,8 +30,7 @@ class RunView:
 
     def dormant(self, layer: int) -> np.ndarray:
         """Which units of a layer are dormant at the latest record (score <= the run's tau)."""
-        with np.errstate(invalid="ignore"):
-            return self.last.layers[self.meta.layers[layer].name].dormant <= self.meta.dormant_tau
+        return self.last.layers[self.meta.layers[layer].name].dormant_units(self.meta.dormant_tau)
 
     @property
     def n_records(self) -> int:
@@ -78,8 +77,7 @@ def run_view(meta: RunMeta, records: Sequence[RunRecord], columns: int = TRACE_C
     dead = np.array([sum(int((r.layers[info.name].state == DEAD).sum()) for info in meta.layers) for r in records])
     shares = np.zeros((len(layers), 3))
     for i, (info, layer) in enumerate(zip(meta.layers, layers)):
-        with np.errstate(invalid="ignore"):
-            dormant = int((last.layers[info.name].dormant <= meta.dormant_tau).sum())
+        dormant = int(last.layers[info.name].dormant_units(meta.dormant_tau).sum())
         shares[i] = (layer.count(DEAD), dormant, layer.count(SPARSE))
         shares[i] /= info.width
     return RunView(meta, record, traces, np.array([r.step for r in records]),

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from relu_tui.engine.records import DEAD
 from relu_tui.monitor.runlog import LayerInfo, RunRecord
 from relu_tui.spec.scenario import DiagnosisSpec
@@ -24,8 +22,7 @@ def scalars(record: RunRecord, layers: Sequence[LayerInfo], tau: float = Diagnos
     for info in layers:
         stats = record.layers[info.name]
         layer_dead = int((stats.state == DEAD).sum())
-        with np.errstate(invalid="ignore"):
-            dormant = int((stats.dormant <= tau).sum())
+        dormant = int(stats.dormant_units(tau).sum())
         values[f"relu_tui/dead_share/{info.name}"] = layer_dead / info.width
         values[f"relu_tui/dormant_share/{info.name}"] = dormant / info.width
         dead, units = dead + layer_dead, units + info.width
