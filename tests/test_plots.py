@@ -148,40 +148,16 @@ def test_a_dead_units_thumbnail_is_blank_and_marked_an_active_ones_is_not():
 
 
 def plotext_render(chart: Chart, width: int, height: int) -> list[str]:
-    """The reference: every series through plotext's own scatter and build (what render() did
-    before it wrote braille lines into plotext's matrix itself)."""
-    from plotext._figure import _figure_class as Figure
+    """The reference: the same figure, every series through plotext's own scatter and build (what
+    render() did before it wrote braille lines into plotext's matrix itself)."""
+    from relu_tui.plots.chart import plotext_figure
 
-    from relu_tui.plots.chart import LINE, rgb
-    from relu_tui.plots.colors import AXIS_COLOR
-
-    figure = Figure()
-    figure._limit_size(False, False)
-    figure.plot_size(width, height)
-    figure.theme("clear")
-    figure.ticks_color(rgb(AXIS_COLOR))
-    figure.axes_color("default")
-    figure.canvas_color("default")
+    series = []
     for s in chart.series:
         x, y = thin(s.x, s.y, max(width - 8, 1)) if not s.bars else (np.asarray(s.x, float), np.asarray(s.y, float))
-        if not x.size:
-            continue
-        if s.bars:
-            figure.bar(x.tolist(), y.tolist(), color=rgb(s.color), width=s.bar_width, marker="sd")
-        elif s.marker == LINE:
-            dx, dy = dense(x, y, chart.x_range, chart.y_range, 2 * width, 4 * height)
-            figure.scatter(dx.tolist(), dy.tolist(), color=rgb(s.color), marker=LINE)
-        else:
-            figure.scatter(x.tolist(), y.tolist(), color=rgb(s.color), marker=s.marker)
-    figure.xlim(*chart.x_range)
-    figure.ylim(*chart.y_range)
-    figure.xticks(list(chart.x_ticks.at), list(chart.x_ticks.labels))
-    figure.yticks(list(chart.y_ticks.at), list(chart.y_ticks.labels))
-    if chart.x_label:
-        figure.xlabel(chart.x_label)
-    if chart.y_label:
-        figure.ylabel(chart.y_label)
-    return figure.build().split("\n")[:height]
+        if x.size:
+            series.append((s, x, y))
+    return plotext_figure(chart, width, height, series).build().split("\n")[:height]
 
 
 def test_braille_lines_written_into_plotexts_matrix_are_plotexts_own_to_the_byte():

@@ -228,6 +228,15 @@ def _built(chart: Chart, width: int, height: int, series: list[tuple[Series, np.
            axes: bool = False):
     """plotext's monitor for the chart with ``series`` (thinned) on it, built (its matrix filled);
     ``axes``: with a point off the canvas too, as plotext draws axes only around a series."""
+    figure = plotext_figure(chart, width, height, series, axes)
+    figure._set_sizes()  # figure.build() up to its text: the lines go in first
+    figure.monitor.build_plot()
+    return figure.monitor
+
+
+def plotext_figure(chart: Chart, width: int, height: int, series: list[tuple[Series, np.ndarray, np.ndarray]],
+            axes: bool = False):
+    """A plotext figure of the chart with ``series`` (thinned) on it, not yet built."""
     figure = Figure()
     figure._limit_size(False, False)  # the size asked for, not the terminal's (there may be none)
     figure.plot_size(width, height)
@@ -254,9 +263,7 @@ def _built(chart: Chart, width: int, height: int, series: list[tuple[Series, np.
         figure.xlabel(chart.x_label)
     if chart.y_label:
         figure.ylabel(chart.y_label)
-    figure._set_sizes()  # figure.build() up to its text: the lines go in first
-    figure.monitor.build_plot()
-    return figure.monitor
+    return figure
 
 
 def plain(line: str) -> str:
