@@ -5,6 +5,7 @@ Built on the thread that owns the trainer; read by any renderer (the Textual app
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,7 +70,6 @@ class Snapshot:
     traces: Traces
     plane: Plane | None
     fit: Fit | None  # one input and one output to regress: what the network computes from it
-    spreads: tuple[LayerSpread, ...]
     feature_names: tuple[str, ...]  # the inputs' names: a CSV's own columns, else x1, x2, ...
 
     @property
@@ -79,6 +79,12 @@ class Snapshot:
     @property
     def n_units(self) -> int:
         return self.record.n_units
+
+    @functools.cached_property
+    def spreads(self) -> tuple[LayerSpread, ...]:
+        """Each layer's spread over the samples shown, worked out when first read: only the Layers
+        panel (data neither two-feature nor one-input regression) and the compare screen show them."""
+        return tuple(_spread(layer.name, a.T) for layer, a in zip(self.scenario.model.layers, self.sample_activations))
 
     @property
     def classifies(self) -> bool:
@@ -115,7 +121,6 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
         test_accuracy=_series(scalars.test_accuracy),
         dead_fraction=np.array([c["dead"] / n_units for c in scalars.counts]),
         sample_activations=tuple(a.T.numpy().copy() for a in post),
-        spreads=tuple(_spread(layer.name, a.numpy()) for layer, a in zip(trainer.scenario.model.layers, post)),
         sample_labels=data.y_train[samples].numpy(),
         weights=weights,
         biases=biases,
@@ -127,6 +132,7 @@ def take_snapshot(trainer: Trainer, *, samples: np.ndarray, plane_size: tuple[in
 
 
 def _spread(name: str, activations: np.ndarray, bins: int = 24) -> LayerSpread:
+    """The spread of ``activations`` (samples x units), its values taken in that order."""
     values = activations[np.isfinite(activations)]
     if not values.size:
         return LayerSpread(name, float("nan"), float("nan"), 0.0, np.zeros(bins, dtype=int), np.zeros(bins + 1))

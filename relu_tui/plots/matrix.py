@@ -95,3 +95,30 @@ def canvas_text(canvas: Canvas) -> str:
             out.append(ut.ansi_end)
         out.append("\n")
     return "".join(out)
+
+
+def redraw_x_ticks(canvas: Canvas, ticks: Sequence[float], labels: Sequence[str], x_lim: Sequence[float],
+                   color, style) -> Canvas:
+    """A copy of ``canvas`` (axes that plotext built, with tick labels under the x axis) with its
+    lower x axis and tick labels drawn as plotext's ``build_plot`` draws them for ``ticks`` on
+    ``x_lim``: in plotext's order (that of a set), each label centred on its tick where it fits
+    with a space either side (else left out, and its tick with it), then ``┬`` at each tick kept."""
+    ticks, labels = ut.brush(list(ticks), [str(label) for label in labels])  # as plotext's xticks() keeps them
+    cells = ut.get_matrix_data(ticks, x_lim, len(canvas.columns))
+    out = canvas.copy()
+    axis_row, label_row = canvas.rows.start - 1, canvas.rows.start - 2
+    markers, start = out.marker[label_row], canvas.columns.start
+    for col in range(len(markers)):
+        markers[col], out.fullground[label_row][col], out.style[label_row][col] = ut.space, ut.no_color, ut.no_color
+    kept = []
+    for cell, label in zip(cells, labels):
+        col = ut.correct_coord(markers, label, start + cell)
+        if col >= 0 and col + len(label) <= len(markers) and all(
+                markers[c] == ut.space for c in range(max(col - 1, 0), min(col + len(label) + 1, len(markers)))):
+            for i, char in enumerate(label):
+                markers[col + i], out.fullground[label_row][col + i], out.style[label_row][col + i] = char, color, style
+            kept.append(cell)
+    for i in range(len(canvas.columns)):
+        out.marker[axis_row][start + i] = "┬" if i in kept else "─"
+        out.fullground[axis_row][start + i] = color
+    return out

@@ -75,6 +75,11 @@ EXPERIMENT_BINDINGS = [
 ]
 
 
+def _has_layers_panel(snap: Snapshot) -> bool:
+    """Data neither two-feature (the input plane) nor one input to regress (the fit): the Layers panel."""
+    return snap.plane is None and snap.fit is None
+
+
 class TooSmall(TextPanel):
     """Shown instead of the panels (by the -w-tiny and -h-tiny size classes): the size, and the least."""
 
@@ -167,13 +172,14 @@ class MainScreen(Screen[None]):
         self.query_one(GradientBars).show(snap, selected)
         # two features: the input plane; one input to regress: the fit; any other: the layers' spreads
         self.set_class(snap.fit is not None, "-fit")
-        self.set_class(snap.plane is None and snap.fit is None, "-layers")
+        self.set_class(_has_layers_panel(snap), "-layers")
         self.set_class(snap.plane is not None and self.pictures, "-pictures")
         self.query_one(InputPlane).show(snap, selected)
         self.query_one(UnitPictures).show(snap, selected)
         self.query_one(FitView).show(snap)
-        self.query_one(LayerSpreadView).show(snap, selected[0])
-        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
+        if _has_layers_panel(snap):  # the spreads are worked out only for the panel that shows them
+            self.query_one(LayerSpreadView).show(snap, selected[0])
+            self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self.query_one(Curves).show(snap)
         self._show_unit(snap, selected)
 
@@ -183,8 +189,9 @@ class MainScreen(Screen[None]):
         self.query_one(GradientBars).select(selected)
         self.query_one(InputPlane).select(selected)
         self.query_one(UnitPictures).select(selected)
-        self.query_one(LayerSpreadView).select(selected[0])
-        self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
+        if _has_layers_panel(snap):
+            self.query_one(LayerSpreadView).select(selected[0])
+            self._layers_title(self.query_one(LayerHistogram).show(snap, selected[0]))
         self._show_unit(snap, selected)
 
     _shown_title = ""
