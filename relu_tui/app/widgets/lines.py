@@ -108,6 +108,8 @@ class TextPanel(StripsWidget):
         self.wrap = wrap
         self.text = Text()
         self._layout: Layout | None = None
+        self._drawn: tuple = ()  # what the strips below were laid out from: the text's looks and the size
+        self._strips: list[Strip] = []
 
     def update(self, text: Text | Layout) -> None:
         if callable(text):
@@ -120,7 +122,16 @@ class TextPanel(StripsWidget):
     def build(self, width: int, height: int) -> list[Strip]:
         if self._layout is not None:
             self.text = self._layout(width, height)
-        options = self.app.console.options.update(width=width, height=height, no_wrap=not self.wrap,
-                                                  overflow="fold" if self.wrap else "ellipsis")
-        lines = self.app.console.render_lines(self.text, options, pad=True)
-        return [Strip(line, width) for line in lines[:height]]
+        drawn = (_looks(self.text), width, height)
+        if drawn != self._drawn:  # the text an epoch leaves as it was is not laid out again
+            options = self.app.console.options.update(width=width, height=height, no_wrap=not self.wrap,
+                                                      overflow="fold" if self.wrap else "ellipsis")
+            lines = self.app.console.render_lines(self.text, options, pad=True)
+            self._drawn, self._strips = drawn, [Strip(line, width) for line in lines[:height]]
+        return self._strips
+
+
+def _looks(text: Text) -> tuple:
+    """All that decides how ``text`` is drawn (``Text.__eq__`` leaves out its own style and layout)."""
+    return (text.plain, tuple(text.spans), text.style, text.justify, text.overflow, text.no_wrap, text.end,
+            text.tab_size)
