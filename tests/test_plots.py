@@ -10,7 +10,7 @@ from relu_tui.app.widgets.pictures import thumbnail
 from relu_tui.plots.chart import Chart, Series, Ticks, dense, legend_line, nice_ticks, plain, render, thin
 from relu_tui.plots.colors import BOUND_COLOR, ZERO_COLOR
 from relu_tui.plots.curves import Curve, loss_chart, share_chart
-from relu_tui.plots.matrix import redraw_x_ticks
+from relu_tui.plots.matrix import redraw_ticks
 from relu_tui.plots.network import fit_chart, histogram_chart
 from relu_tui.plots.sweep import BoundLine, SweepLine, sweep_chart
 
@@ -199,15 +199,16 @@ def test_a_growing_history_drawn_on_what_plotext_drew_before_is_plotexts_own_at_
                 assert render(chart, width, height) == plotext_render(chart, width, height), (n, width)
 
 
-def test_x_ticks_redrawn_on_kept_axes_are_plotexts_own_at_every_epoch(monkeypatch):
-    """A history growing by one epoch moves the x ticks' cells without rebuilding the axes: the
-    labels that crowd each other at a narrow size are left out as plotext leaves them out."""
+def test_ticks_redrawn_on_kept_axes_are_plotexts_own_at_every_epoch(monkeypatch):
+    """A history growing by one epoch moves the ticks' cells (x always, y on a log loss axis) without
+    rebuilding the axes: the labels that crowd each other at a narrow size are left out as plotext
+    leaves them out."""
     from relu_tui.plots import chart as charts
 
     redrawn = []
-    monkeypatch.setattr(charts, "redraw_x_ticks", lambda *a: redrawn.append(1) or redraw_x_ticks(*a))
+    monkeypatch.setattr(charts, "redraw_ticks", lambda *a: redrawn.append(1) or redraw_ticks(*a))
     rng = np.random.default_rng(5)
-    loss = np.exp(-np.arange(400) / 40) + 0.2 * rng.random(400)
+    loss = np.exp(-np.arange(400) / 20) * (1 + 0.2 * rng.random(400))
     share = np.linspace(0, 1, 400)
     for n in range(1, 400):
         x = np.arange(n, dtype=float)

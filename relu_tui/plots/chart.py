@@ -19,7 +19,7 @@ import plotext._utility as ut
 from plotext._figure import _figure_class as Figure
 
 from relu_tui.plots.colors import AXIS_COLOR
-from relu_tui.plots.matrix import Canvas, canvas_text, draw_lines, redraw_x_ticks
+from relu_tui.plots.matrix import Canvas, canvas_text, draw_lines, redraw_ticks
 
 LINE = "braille"  # a series drawn as a line of braille dots; any other marker is a glyph per point
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -193,8 +193,8 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
 
 
 _KEPT: dict[tuple, Canvas] = {}  # what plotext drew of a chart before its lines, by what it depends on
-_DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the same minus the ranges
-_AXES: dict[tuple, tuple[Canvas, object, object]] = {}  # axes alone, by all but the x ticks' cells: with plotext's tick colours
+_DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the chart's layout
+_AXES: dict[tuple, tuple[Canvas, object, object]] = {}  # axes alone by their layout, with plotext's tick colours
 _KEEP = 64  # pictures kept at most (a few per chart on screen)
 
 
@@ -203,36 +203,45 @@ def _under_lines(chart: Chart, width: int, height: int, series: list[tuple[Serie
     """A copy of what plotext draws of the chart before its trailing lines (the axes, and any other
     series: a fit's targets), built again only when it would look different. Axes alone depend on
     the ranges only through the cells the ticks fall in (a range that grows by an epoch seldom
-    moves one); other series, on the ranges themselves. Axes whose x ticks alone moved (a history
-    growing by an epoch moves them often) get their x axis redrawn on the last such picture."""
+    moves one); other series, on the ranges themselves. Axes whose ticks moved or changed (a history
+    growing by an epoch moves them often) have them drawn again on the last axes plotext built with
+    the same layout: the size, the titles, whether there are x labels and how wide the y labels are."""
     base = (width, height, chart.x_ticks, chart.y_ticks, chart.x_label, chart.y_label,
             tuple((s.label, s.color, s.marker, s.bars, s.bar_width, x.tobytes(), y.tobytes()) for s, x, y in series))
 
-    def cells(area: tuple[int, int]) -> tuple[tuple, tuple]:
-        return (tuple(ut.get_matrix_data(list(chart.x_ticks.at), x_lim, area[0])),
+    def key(area: tuple[int, int]) -> tuple:
+        if series:
+            return base, tuple(x_lim), tuple(y_lim)
+        return (base, tuple(ut.get_matrix_data(list(chart.x_ticks.at), x_lim, area[0])),
                 tuple(ut.get_matrix_data(list(chart.y_ticks.at), y_lim, area[1])))
 
-    def key(area: tuple[int, int]) -> tuple:
-        return (base, tuple(x_lim), tuple(y_lim)) if series else (base, *cells(area))
-
-    area = _DATA_AREAS.get(base)
+    layout = (width, height, chart.x_label, chart.y_label, bool(chart.x_ticks.labels),
+              max(map(len, chart.y_ticks.labels), default=0))
+    area = _DATA_AREAS.get(layout)
     kept = _KEPT.get(key(area)) if area is not None else None
-    if kept is None and area is not None and not series and chart.x_ticks.labels:
-        axes = _AXES.get((base, cells(area)[1]))
-        if axes is not None:
-            kept = _KEPT[key(area)] = redraw_x_ticks(axes[0], chart.x_ticks.at, chart.x_ticks.labels, x_lim, *axes[1:])
+    if kept is None and not series and layout in _AXES:
+        axes, color, style = _AXES[layout]
+        kept = redraw_ticks(axes, (chart.x_ticks.at, chart.x_ticks.labels, x_lim),
+                            (chart.y_ticks.at, chart.y_ticks.labels, y_lim), color, style)
+        if kept is not None:
+            _keep(key(area), kept)
     if kept is None:
-        if len(_KEPT) >= _KEEP:
-            _KEPT.clear()
+        if len(_DATA_AREAS) >= _KEEP:  # the axes by the same layouts
             _DATA_AREAS.clear()
             _AXES.clear()
         monitor = _built(chart, width, height, series, axes=not series)
         kept = Canvas.of(monitor.matrix)
-        area = _DATA_AREAS[base] = (len(kept.columns), len(kept.rows))
-        _KEPT[key(area)] = kept
+        area = _DATA_AREAS[layout] = (len(kept.columns), len(kept.rows))
+        _keep(key(area), kept)
         if not series:
-            _AXES[(base, cells(area)[1])] = (kept, monitor.ticks_color, monitor.ticks_style)
+            _AXES[layout] = (kept, monitor.ticks_color, monitor.ticks_style)
     return kept.copy()
+
+
+def _keep(key: tuple, canvas: Canvas) -> None:
+    if len(_KEPT) >= _KEEP:
+        _KEPT.clear()
+    _KEPT[key] = canvas
 
 
 def _built(chart: Chart, width: int, height: int, series: list[tuple[Series, np.ndarray, np.ndarray]],

@@ -97,28 +97,59 @@ def canvas_text(canvas: Canvas) -> str:
     return "".join(out)
 
 
-def redraw_x_ticks(canvas: Canvas, ticks: Sequence[float], labels: Sequence[str], x_lim: Sequence[float],
-                   color, style) -> Canvas:
-    """A copy of ``canvas`` (axes that plotext built, with tick labels under the x axis) with its
-    lower x axis and tick labels drawn as plotext's ``build_plot`` draws them for ``ticks`` on
-    ``x_lim``: in plotext's order (that of a set), each label centred on its tick where it fits
-    with a space either side (else left out, and its tick with it), then ``┬`` at each tick kept."""
-    ticks, labels = ut.brush(list(ticks), [str(label) for label in labels])  # as plotext's xticks() keeps them
-    cells = ut.get_matrix_data(ticks, x_lim, len(canvas.columns))
+def redraw_ticks(canvas: Canvas, x: Axis, y: Axis, color, style) -> Canvas | None:
+    """A copy of ``canvas`` (axes alone, as plotext built them for other ranges) with the ticks and
+    their labels of ``x`` and ``y`` drawn as plotext's ``build_plot`` draws them; None when a y tick
+    falls outside the data rows (plotext would draw its label over a frame)."""
+    (x_ticks, x_labels, x_lim), (y_ticks, y_labels, y_lim) = (_kept(*x), _kept(*y))
+    x_cells = ut.get_matrix_data(x_ticks, x_lim, len(canvas.columns))
+    y_cells = ut.get_matrix_data(y_ticks, y_lim, len(canvas.rows))
+    if not x_labels or any(not 0 <= r < len(canvas.rows) for r in y_cells):
+        return None
     out = canvas.copy()
-    axis_row, label_row = canvas.rows.start - 1, canvas.rows.start - 2
-    markers, start = out.marker[label_row], canvas.columns.start
-    for col in range(len(markers)):
-        markers[col], out.fullground[label_row][col], out.style[label_row][col] = ut.space, ut.no_color, ut.no_color
+    _x_ticks(out, x_cells, x_labels, color, style)
+    _y_ticks(out, y_cells, ut.add_extra_spaces(y_labels, "left"), color, style)
+    return out
+
+
+Axis = tuple[Sequence[float], Sequence[str], Sequence[float]]  # an axis' ticks, their labels and its limits
+
+
+def _kept(ticks: Sequence[float], labels: Sequence[str], limits: Sequence[float]) -> Axis:
+    """Ticks and labels in the order plotext keeps them (that of a set: it draws them in turn)."""
+    return (*ut.brush(list(ticks), [str(label) for label in labels]), limits)
+
+
+def _put(out: Canvas, col: int, row: int, text: str, color, style=None) -> None:
+    for i, char in enumerate(text):
+        out.marker[row][col + i], out.fullground[row][col + i] = char, color
+        if style is not None:
+            out.style[row][col + i] = style
+
+
+def _x_ticks(out: Canvas, cells: list[int], labels: list[str], color, style) -> None:
+    """The labels under the x axis, each centred on its tick where it fits with a space either side
+    (else left out, and its tick with it), then the lower axis with ``┬`` at each tick kept."""
+    axis_row, label_row = out.rows.start - 1, out.rows.start - 2
+    markers, start = out.marker[label_row], out.columns.start
+    _put(out, 0, label_row, ut.space * len(markers), ut.no_color, ut.no_color)
     kept = []
     for cell, label in zip(cells, labels):
         col = ut.correct_coord(markers, label, start + cell)
         if col >= 0 and col + len(label) <= len(markers) and all(
                 markers[c] == ut.space for c in range(max(col - 1, 0), min(col + len(label) + 1, len(markers)))):
-            for i, char in enumerate(label):
-                markers[col + i], out.fullground[label_row][col + i], out.style[label_row][col + i] = char, color, style
+            _put(out, col, label_row, label, color, style)
             kept.append(cell)
-    for i in range(len(canvas.columns)):
-        out.marker[axis_row][start + i] = "┬" if i in kept else "─"
-        out.fullground[axis_row][start + i] = color
-    return out
+    _put(out, start, axis_row, "".join("┬" if i in kept else "─" for i in range(len(out.columns))), color)
+
+
+def _y_ticks(out: Canvas, cells: list[int], labels: list[str], color, style) -> None:
+    """The labels left of the y axis (a later one over an earlier one on the same row), then the
+    axis with ``┤`` at each tick."""
+    margin = out.columns.start - 1
+    for row in out.rows:
+        _put(out, 0, row, ut.space * margin, ut.no_color, ut.no_color)
+    for cell, label in zip(cells, labels):
+        _put(out, 0, out.rows.start + cell, label, color, style)
+    for i, row in enumerate(out.rows):
+        _put(out, margin, row, "┤" if i in cells else "│", color)
