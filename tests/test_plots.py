@@ -200,9 +200,9 @@ def test_a_growing_history_drawn_on_what_plotext_drew_before_is_plotexts_own_at_
 
 
 def test_ticks_redrawn_on_kept_axes_are_plotexts_own_at_every_epoch(monkeypatch):
-    """A history growing by one epoch moves the ticks' cells (x always, y on a log loss axis) without
-    rebuilding the axes: the labels that crowd each other at a narrow size are left out as plotext
-    leaves them out."""
+    """A history growing by one epoch moves the ticks' cells (x always, y on a log loss axis or under
+    a fit whose output grows) without rebuilding the axes: the labels that crowd each other at a
+    narrow size are left out as plotext leaves them out, and a fit's targets are plotext's dots."""
     from relu_tui.plots import chart as charts
 
     redrawn = []
@@ -210,10 +210,12 @@ def test_ticks_redrawn_on_kept_axes_are_plotexts_own_at_every_epoch(monkeypatch)
     rng = np.random.default_rng(5)
     loss = np.exp(-np.arange(400) / 20) * (1 + 0.2 * rng.random(400))
     share = np.linspace(0, 1, 400)
+    grid, points = np.linspace(-2, 2, 200), rng.uniform(-2, 2, 80)
     for n in range(1, 400):
         x = np.arange(n, dtype=float)
         for chart in (loss_chart(x, [Curve("train", loss[:n], "#ff0000")], "epoch"),
-                      share_chart(x, [Curve("acc", share[:n], "#0000ff")], "epoch")):
+                      share_chart(x, [Curve("acc", share[:n], "#0000ff")], "epoch"),
+                      fit_chart(grid, np.tanh(grid) * n / 100, points, np.tanh(points))):  # the targets' dots as well
             for width, height in ((20, 5), (57, 12)):
                 assert render(chart, width, height) == plotext_render(chart, width, height), (n, width)
-    assert len(redrawn) > 400
+    assert len(redrawn) > 800

@@ -19,7 +19,7 @@ import plotext._utility as ut
 from plotext._figure import _figure_class as Figure
 
 from relu_tui.plots.colors import AXIS_COLOR
-from relu_tui.plots.matrix import Canvas, canvas_text, draw_lines, redraw_ticks
+from relu_tui.plots.matrix import Canvas, canvas_text, draw_lines, draw_points, redraw_ticks
 
 LINE = "braille"  # a series drawn as a line of braille dots; any other marker is a glyph per point
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -193,19 +193,20 @@ def render(chart: Chart, width: int, height: int) -> list[str]:
 
 
 _KEPT: dict[tuple, Canvas] = {}  # what plotext drew of a chart before its lines, by what it depends on
-_DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the chart's layout
 _AXES: dict[tuple, tuple[Canvas, object, object]] = {}  # axes alone by their layout, with plotext's tick colours
+_DATA_AREAS: dict[tuple, tuple[int, int]] = {}  # the data area's columns and rows, by the chart's layout
 _KEEP = 64  # pictures kept at most (a few per chart on screen)
 
 
 def _under_lines(chart: Chart, width: int, height: int, series: list[tuple[Series, np.ndarray, np.ndarray]],
                  x_lim: list[float], y_lim: list[float]) -> Canvas:
     """A copy of what plotext draws of the chart before its trailing lines (the axes, and any other
-    series: a fit's targets), built again only when it would look different. Axes alone depend on
-    the ranges only through the cells the ticks fall in (a range that grows by an epoch seldom
-    moves one); other series, on the ranges themselves. Axes whose ticks moved or changed (a history
-    growing by an epoch moves them often) have them drawn again on the last axes plotext built with
-    the same layout: the size, the titles, whether there are x labels and how wide the y labels are."""
+    series: a fit's targets), kept while it would look the same. Axes alone depend on the ranges
+    only through the cells the ticks fall in (a range that grows by an epoch seldom moves one);
+    other series, on the ranges themselves. When the ticks moved or changed (a history growing by
+    an epoch moves them often), they are drawn again on the axes plotext built for the same layout
+    (the size, the titles, whether there are x labels and how wide the y labels are), and any
+    series of glyphs (dots) put in as plotext puts them; plotext builds the rest."""
     base = (width, height, chart.x_ticks, chart.y_ticks, chart.x_label, chart.y_label,
             tuple((s.label, s.color, s.marker, s.bars, s.bar_width, x.tobytes(), y.tobytes()) for s, x, y in series))
 
@@ -219,23 +220,42 @@ def _under_lines(chart: Chart, width: int, height: int, series: list[tuple[Serie
               max(map(len, chart.y_ticks.labels), default=0))
     area = _DATA_AREAS.get(layout)
     kept = _KEPT.get(key(area)) if area is not None else None
-    if kept is None and not series and layout in _AXES:
+    glyphs = [(x, y, rgb(s.color), _glyph(s.marker)) for s, x, y in series]
+    if kept is None and all(g[3] is not None for g in glyphs):
+        if layout not in _AXES:
+            _axes_built(chart, width, height, layout)
         axes, color, style = _AXES[layout]
         kept = redraw_ticks(axes, (chart.x_ticks.at, chart.x_ticks.labels, x_lim),
                             (chart.y_ticks.at, chart.y_ticks.labels, y_lim), color, style)
         if kept is not None:
-            _keep(key(area), kept)
+            draw_points(kept, glyphs, x_lim, y_lim)
+            _keep(key(_DATA_AREAS[layout]), kept)
     if kept is None:
-        if len(_DATA_AREAS) >= _KEEP:  # the axes by the same layouts
-            _DATA_AREAS.clear()
-            _AXES.clear()
-        monitor = _built(chart, width, height, series, axes=not series)
-        kept = Canvas.of(monitor.matrix)
-        area = _DATA_AREAS[layout] = (len(kept.columns), len(kept.rows))
-        _keep(key(area), kept)
-        if not series:
-            _AXES[layout] = (kept, monitor.ticks_color, monitor.ticks_style)
+        kept = _canvas(_built(chart, width, height, series, axes=not series), layout)
+        _keep(key(_DATA_AREAS[layout]), kept)
     return kept.copy()
+
+
+def _axes_built(chart: Chart, width: int, height: int, layout: tuple) -> None:
+    """The chart's axes alone as plotext builds them, kept by their layout with its tick colours."""
+    monitor = _built(chart, width, height, [], axes=True)
+    _AXES[layout] = (_canvas(monitor, layout), monitor.ticks_color, monitor.ticks_style)
+
+
+def _canvas(monitor, layout: tuple) -> Canvas:
+    """The built matrix of ``monitor``, its data area kept by the chart's ``layout``."""
+    if len(_DATA_AREAS) >= _KEEP:  # and the axes, by the same layouts
+        _DATA_AREAS.clear()
+        _AXES.clear()
+    canvas = Canvas.of(monitor.matrix)
+    _DATA_AREAS[layout] = (len(canvas.columns), len(canvas.rows))
+    return canvas
+
+
+def _glyph(marker: str) -> str | None:
+    """The one-cell glyph plotext draws for a scatter's ``marker`` (None: a line, drawn finer)."""
+    marker = ut.marker_codes.get(marker, marker)
+    return None if marker in ut.hd_symbols else marker[0]
 
 
 def _keep(key: tuple, canvas: Canvas) -> None:

@@ -82,6 +82,21 @@ def draw_lines(canvas: Canvas, lines: Sequence[Line], x_lim: Sequence[float], y_
             canvas.style[y][x] = ut.no_color
 
 
+def draw_points(canvas: Canvas, points: Sequence[tuple[np.ndarray, np.ndarray, tuple[int, int, int], str]],
+                x_lim: Sequence[float], y_lim: Sequence[float]) -> None:
+    """Write each series of ``points`` (x, y, colour, glyph; a later one's cell replaces an earlier
+    one's) into ``canvas`` as plotext's ``scatter`` would: its glyph in each cell of the data area
+    a point falls in."""
+    columns, rows = canvas.columns, canvas.rows
+    for x, y, color, glyph in points:
+        cx, cy = _cells(x, x_lim, len(columns)), _cells(y, y_lim, len(rows))
+        inside = (cx >= 0) & (cx < len(columns)) & (cy >= 0) & (cy < len(rows))
+        for col, row in set(zip(cx[inside].tolist(), cy[inside].tolist())):
+            canvas.marker[rows.start + row][columns.start + col] = glyph
+            canvas.fullground[rows.start + row][columns.start + col] = color
+            canvas.style[rows.start + row][columns.start + col] = ut.no_color
+
+
 def canvas_text(canvas: Canvas) -> str:
     """The canvas as lines of ANSI text, top row first, as plotext's ``set_canvas`` writes it: each
     run of cells of the same colours opened by their codes and closed by a reset."""

@@ -133,6 +133,11 @@ class Heatmap(UnitRowsView):
             return []
         return coded_segments(self._codes[row.offset], _GLYPHS, _STYLES)
 
+    def row_key(self, row: Row) -> tuple | None:
+        """A row's cells: most keep their shade from one epoch to the next."""
+        codes = self._codes
+        return (codes.dtype.str, codes[row.offset].tobytes()) if row.offset < len(codes) else None
+
     def _sample_cells(self, snap: Snapshot, width: int) -> None:
         classify = snap.scenario.data.n_classes > 0
         key = (snap.sample_labels.tobytes(), snap.sample_labels.dtype.str, width, classify)

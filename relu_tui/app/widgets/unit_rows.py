@@ -7,6 +7,7 @@ top line shows; strips are cached until the data, the size or the selection chan
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,8 @@ class UnitRowsView(ScrollView, can_focus=False):
         self.selected: tuple[int, int] = (0, 0)
         self._rows: tuple[Row, ...] = ()
         self._line_rows: list[Row] = []  # the row drawn on each line (tall rows repeat)
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)  # this frame's lines
+        self._looks: LRUCache[tuple, Strip] = LRUCache(1024)  # lines by what they look like (see row_key)
         self._built_size = Size(0, 0)  # the scrollable content size the rows were built for
         self.label_width = LABEL_WIDTH
         self._shown: dict[int, Strip] = {}  # what each visible line shows now
@@ -187,11 +189,22 @@ class UnitRowsView(ScrollView, can_focus=False):
             return Strip.blank(width)
         row = lines[index]
         first = index == 0 or lines[index - 1] != row
-        key = (row, first, width)
-        strip = self._cache.get(key)
+        content = None if row.unit is None else self.row_key(row)
+        if content is not None:  # the same look as a line of an earlier frame: drawn as it was then
+            state = int(self.snapshot.record.layers[row.layer].state[row.unit])
+            key = (row, first, width, self.label_width, state, (row.layer, row.unit) == self.selected, content)
+            cache = self._looks
+        else:
+            key, cache = (row, first, width), self._cache
+        strip = cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._render_row(row, width, first)
+            strip = cache[key] = self._render_row(row, width, first)
         return strip
+
+    def row_key(self, row: Row) -> Hashable | None:
+        """What a unit's line shows right of its label, when a subclass can tell it cheaply (None:
+        the line is drawn again for every frame)."""
+        return None
 
     def _render_row(self, row: Row, width: int, first: bool) -> Strip:
         layer = self.snapshot.record.layers[row.layer]
