@@ -189,12 +189,19 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: 
     least += math.ceil(snap.weights[0].shape[1] / rows) * (3 + max(map(len, snap.feature_names), default=1))
     if least > width:
         return _network_rows(snap, selected, height, width)
-    for decimals in (2, 1, None):  # shorter weight notes before none at all
+
+    def fitting(decimals: int | None) -> Text | None:
         columns = _network_columns(snap, selected, height, decimals)
         lines = columns.split("\n")
-        if len(lines) <= height and max((line.cell_len for line in lines), default=0) <= width:
-            return columns
-    return _network_rows(snap, selected, height, width)
+        return columns if len(lines) <= height and max((line.cell_len for line in lines), default=0) <= width else None
+
+    # shorter weight notes before none at all; notes only widen the columns, so when the columns do
+    # not fit without them, they fit with none
+    columns = fitting(2)
+    if columns is None and (bare := fitting(None)) is not None:
+        columns = fitting(1)
+        columns = bare if columns is None else columns
+    return _network_rows(snap, selected, height, width) if columns is None else columns
 
 
 Piece = tuple[str, Style]  # a run of text and its style; a cell is a list of pieces
