@@ -13,6 +13,7 @@ import numpy as np
 from relu_tui.engine.records import ACTIVE, ALIVE, DEAD, NEGATIVE, SPARSE
 
 NO_STATE = -1  # state code of a unit whose layer saw no counted input
+_ACTIVE, _SPARSE, _DEAD, _NEGATIVE = (np.int8(code) for code in (ACTIVE, SPARSE, DEAD, NEGATIVE))
 
 
 def classify(active: np.ndarray, inputs: int | np.ndarray, can_die: bool | np.ndarray,
@@ -22,12 +23,19 @@ def classify(active: np.ndarray, inputs: int | np.ndarray, can_die: bool | np.nd
     threshold -> sparse, else active. With no input, or a count made unknown by NaN pre-activations:
     share NaN, state NO_STATE. ``inputs`` and ``can_die`` may be given per unit, so that units of several
     layers go through at once."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(np.asarray(inputs) > 0, active / inputs, np.nan)
-    state = np.where(share < sparse_threshold, SPARSE, ACTIVE)
-    state = np.where(active == 0, np.where(can_die, DEAD, NEGATIVE), state)
-    state[~np.isfinite(share)] = NO_STATE
-    return share.astype(np.float32), state.astype(np.int8)
+    active = np.asarray(active, dtype=np.float64)
+    inputs = np.asarray(inputs)
+    if inputs.all():  # every unit saw inputs: the usual case, in one division
+        share = active / inputs
+    else:
+        share = np.full(active.shape, np.nan)
+        np.divide(active, inputs, out=share, where=inputs > 0)  # no input: NaN, and no warning
+    state = np.where(share < sparse_threshold, _SPARSE, _ACTIVE)
+    np.copyto(state, np.where(can_die, _DEAD, _NEGATIVE), where=active == 0)
+    unknown = np.isnan(share)
+    if unknown.any():
+        state[unknown] = NO_STATE
+    return share.astype(np.float32), state
 
 
 def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -40,16 +48,23 @@ def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) 
     another, each layer scored against its own average."""
     mean_abs = np.asarray(mean_abs, dtype=np.float64)
     if widths is None:
-        average = mean_abs.mean() if mean_abs.size else np.nan
+        average = np.full(mean_abs.shape, mean_abs.mean() if mean_abs.size else np.nan)
     else:
         average = np.repeat(_layer_means(mean_abs, np.asarray(widths)), widths)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(np.isfinite(average), np.where(average == 0, 0.0, mean_abs / average), np.nan)
-        return score.astype(np.float32), score <= tau
+    if np.isfinite(average).all() and average.all():  # the usual case, in one division
+        score = mean_abs / average
+    else:
+        score = np.full(mean_abs.shape, np.nan)
+        finite = np.isfinite(average)
+        np.divide(mean_abs, average, out=score, where=finite & (average != 0))  # no warning: no 0 or NaN divisor
+        score[finite & (average == 0)] = 0.0
+    return score.astype(np.float32), score <= tau
 
 
 def _layer_means(values: np.ndarray, widths: np.ndarray) -> np.ndarray:
     """The mean of each layer's run of ``values`` (NaN for a layer of no unit)."""
+    if widths.all():  # the usual case: no layer without units, so reduceat's starts are all distinct
+        return np.add.reduceat(values, np.cumsum(widths) - widths) / widths if len(widths) else np.full(0, np.nan)
     means = np.full(len(widths), np.nan)
     some = widths > 0
     if some.any():
@@ -64,11 +79,14 @@ def carry_deaths(state: np.ndarray, died_at: np.ndarray | None, revived: np.ndar
 
     A unit dead now and not before died ``now``; a living one is ALIVE again, and revived if it was
     dead; a unit with no state keeps what it had. Returns ``(died_at, revived, new, still)``: the
-    new arrays, and the units that died now and those that were dead already."""
+    new arrays (the given ones when no unit died or came back; neither is changed in place), and the units
+    that died now and those that were dead already."""
     if died_at is None:
         died_at, revived = np.full(len(state), ALIVE, dtype=np.int64), np.zeros(len(state), bool)
     was_dead = died_at != ALIVE
     dead = state == DEAD
+    if np.array_equal(dead, was_dead):  # the usual record: the same units dead as before
+        return died_at, revived, np.zeros_like(dead), dead
     living = (state != DEAD) & (state != NO_STATE)
     new, still = dead & ~was_dead, dead & was_dead
     died_at = died_at.copy()

@@ -6,6 +6,7 @@ reads and restarts every site's counts in a few operations, whatever the number 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ import torch
 from torch import nn
 
 from relu_tui.monitor.origin import Origin
-from relu_tui.monitor.producers import Layout, unit_squares
+from relu_tui.monitor.producers import Layout, unit_norms
 from relu_tui.monitor.runlog import LayerInfo
 
 _EXACT_FLOAT32 = 2**24  # a float32 sum of 0s and 1s is exact below this
@@ -49,7 +50,7 @@ class WatchedLayer:
 
     def __post_init__(self) -> None:
         # Per unit, rows "fired" (pre-activation > 0) and "|activation|": float32 sums of the latest calls
-        # (exact for counts below 2**24), folded into float64 totals before they could reach it; and the squared
+        # (exact for counts below 2**24), folded into float64 totals before they could reach it; and the
         # gradient norm at the last backward, NaN when none was taken since the last record.
         self._place(torch.zeros(2, self.width, dtype=_FLOAT32, device=self.device),
                     torch.zeros(2, self.width, dtype=torch.float64, device=self.device),
@@ -61,8 +62,8 @@ class WatchedLayer:
         self._batched = False  # whether that shape has more than 2 dimensions (viewed as rows x units)
         self._row_of_ones: torch.Tensor | None = None
 
-    def _place(self, sums: torch.Tensor, totals: torch.Tensor, squares: torch.Tensor) -> None:
-        self._sums, self._totals, self._squares = sums, totals, squares
+    def _place(self, sums: torch.Tensor, totals: torch.Tensor, norms: torch.Tensor) -> None:
+        self._sums, self._totals, self._norms = sums, totals, norms
         self._fired, self._size = sums[0:1], sums[1:2]  # 1 x width rows, for addmm_
 
     @property
@@ -149,49 +150,54 @@ class WatchedLayer:
         self._folded = True
 
     def snapshot_gradient(self) -> None:
-        """Keep the per-unit squared gradient norm of every producer's rows (NaN unless each has one)."""
+        """Keep the per-unit gradient norm of all producers' rows together (NaN unless each has one)."""
         for index, producer in enumerate(self.producers):
-            if not unit_squares(producer, self.width, self._squares, add=index > 0):
-                self._squares.fill_(float("nan"))
+            if not unit_norms(producer, self.width, self._norms, add=index > 0):
+                self._norms.fill_(float("nan"))
                 return
 
 
 class Blocks:
     """Every site's counts and gradient snapshot in three tensors (the sites' own are views into them), in
-    the order of ``layers``: ``sums`` and ``totals`` (2 x units: fired, |activation|), ``squares`` (units)."""
+    the order of ``layers``: ``sums`` and ``totals`` (2 x units: fired, |activation|), ``norms`` (units)."""
 
     def __init__(self, layers: list[WatchedLayer]) -> None:
         self.layers = layers
         self.sums = torch.cat([layer._sums for layer in layers], dim=1)
         self.totals = torch.cat([layer._totals for layer in layers], dim=1)
-        self.squares = torch.cat([layer._squares for layer in layers])
+        self.norms = torch.cat([layer._norms for layer in layers])
         start = 0
         for layer in layers:
             end = start + layer.width
-            layer._place(self.sums[:, start:end], self.totals[:, start:end], self.squares[start:end])
+            layer._place(self.sums[:, start:end], self.totals[:, start:end], self.norms[start:end])
             start = end
 
-    def take(self) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    def take(self, reduce: Callable[[torch.Tensor], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The counts since the last record (float64, 2 x units), the gradient norms (float32; NaN where no
-        snapshot was taken) and each site's inputs per unit; then every count restarts."""
+        snapshot was taken) and each site's inputs per unit (int64); then every count restarts. ``reduce``
+        sums a float64 tensor over ranks in place: the counts and inputs go through it in one call."""
         folded = any(layer._folded for layer in self.layers)
         inputs = [layer.inputs for layer in self.layers]
         for layer in self.layers:
             layer.inputs = layer._recent = 0
             layer._folded = False
-        if self.sums.device.type == "cpu":  # numpy's operations cost less than torch's on small host arrays
-            sums, totals, squares = self.sums.numpy(), self.totals.numpy(), self.squares.numpy()
+        if self.sums.device.type == "cpu" and reduce is None:  # numpy costs less than torch on small host arrays
+            sums, totals, norms = self.sums.numpy(), self.totals.numpy(), self.norms.numpy()
             counts = totals + sums if folded else sums.astype(np.float64)
-            norms = np.sqrt(squares)
+            taken = norms.copy()
             sums.fill(0)
             if folded:
                 totals.fill(0)
-            squares.fill(np.nan)
-            return torch.from_numpy(counts), torch.from_numpy(norms), inputs
+            norms.fill(np.nan)
+            return counts, taken, np.array(inputs, dtype=np.int64)
         counts = self.totals.add(self.sums) if folded else self.sums.double()
-        norms = self.squares.sqrt()
+        taken = self.norms.clone()
         self.sums.zero_()
         if folded:
             self.totals.zero_()
-        self.squares.fill_(float("nan"))
-        return counts, norms, inputs
+        self.norms.fill_(float("nan"))
+        if reduce is not None:
+            flat = torch.cat([counts.view(-1), torch.tensor(inputs, dtype=torch.float64, device=counts.device)])
+            reduce(flat)
+            counts, inputs = flat[:counts.numel()].view(2, -1), flat[counts.numel():].long().tolist()
+        return counts.cpu().numpy(), taken.cpu().numpy(), np.array(inputs, dtype=np.int64)

@@ -116,6 +116,8 @@ class Monitor:
                 "relu_tui.spec.activations.register(cls, kind)")
         self._watcher.freeze()
         self._widths = np.array([layer.width for layer in self._layers])
+        ends = np.cumsum(self._widths).tolist()
+        self._slices = [slice(end - layer.width, end) for layer, end in zip(self._layers, ends)]  # each site's units
         self._can_die = np.repeat([layer.can_die for layer in self._layers], self._widths)
         unknown = [layer.name for layer in self._layers if not layer.producers]
         if unknown:
@@ -128,31 +130,24 @@ class Monitor:
         one pass of the shared rules (per unit: its site's inputs, whether it can die; dormant against its own
         site's average), then each site's slice."""
         blocks = self._watcher.blocks
-        counts, norms, inputs = blocks.take()
-        if world_size() > 1:  # the inputs too, in the one collective for all layers
-            flat = torch.cat([counts.view(-1), torch.tensor(inputs, dtype=torch.float64, device=counts.device)])
-            sum_over_ranks(flat)  # a unit is dead only if dead on every rank's data
-            flat = flat.cpu().numpy()
-            counts, inputs = flat[:counts.numel()].reshape(2, -1), flat[counts.numel():].astype(np.int64)
-        else:
-            counts, inputs = counts.cpu().numpy(), np.array(inputs, dtype=np.int64)
-        norms = norms.cpu().numpy()
-        if not inputs.any():
-            warnings.warn("no training forward pass was counted since the last record: the monitor counts "
-                          "passes in training mode with autograd enabled", stacklevel=3)
-        widths, can_die = self._widths, self._can_die
+        # Under torch.distributed the counts are summed over ranks: a unit is dead only if dead on every rank's data
+        counts, norms, inputs = blocks.take(sum_over_ranks if world_size() > 1 else None)
+        widths = self._widths
         per_unit = np.repeat(inputs, widths)
-        share, state = classify(counts[0], per_unit, can_die, self.sparse_threshold)
-        with np.errstate(invalid="ignore", divide="ignore"):  # no input: NaN scores
-            score = dormant(counts[1] / per_unit, self.dormant_tau, widths)[0]
+        if inputs.all():
+            mean_abs = counts[1] / per_unit
+        else:  # no input: NaN scores
+            if not inputs.any():
+                warnings.warn("no training forward pass was counted since the last record: the monitor counts "
+                              "passes in training mode with autograd enabled", stacklevel=3)
+            mean_abs = np.full(len(per_unit), np.nan)
+            np.divide(counts[1], per_unit, out=mean_abs, where=per_unit > 0)
+        share, state = classify(counts[0], per_unit, self._can_die, self.sparse_threshold)
+        score = dormant(mean_abs, self.dormant_tau, widths)[0]
         died = track_deaths(state, self._previous, self.steps, epoch)
         self._previous = died
-        layers, start = {}, 0
-        for layer, total in zip(blocks.layers, inputs.tolist()):
-            at = slice(start, start + layer.width)
-            start = at.stop
-            layers[layer.name] = LayerStats(total, share[at], state[at], norms[at], *(a[at] for a in died),
-                                            dormant=score[at])
+        layers = {layer.name: LayerStats(total, share[at], state[at], norms[at], *(a[at] for a in died), dormant=score[at])
+                  for layer, at, total in zip(blocks.layers, self._slices, inputs.tolist())}
         return RunRecord(step=self.steps, epoch=epoch, loss=loss, time=time.time(), layers=layers)
 
     def _meta(self) -> RunMeta:

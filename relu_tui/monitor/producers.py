@@ -54,22 +54,24 @@ def guessed_layout(z: torch.Tensor, hint: Layout | None) -> Layout:
     return Layout(z.ndim - 2) if z.ndim in (4, 5) else Layout(0)
 
 
-def unit_squares(module: nn.Module, width: int, out: torch.Tensor, add: bool = False) -> bool:
-    """Write (or ``add``) to ``out`` (float32, per unit) the sum of squares of the gradients of the parameters
-    that compute each unit; False (``out`` untouched) if the producer has no gradient, or none is defined per
-    unit for its class or this width. Written in place, in as few operations as a Linear layer allows."""
+def unit_norms(module: nn.Module, width: int, out: torch.Tensor, add: bool = False) -> bool:
+    """Write to ``out`` (float32, per unit) the L2 norm of the gradients of the parameters that compute each
+    unit, or with ``add`` combine it with the norm already there (the norm of both together); False (``out``
+    untouched) if the producer has no gradient, or none is defined per unit for its class or this width.
+    In place, in two operations for a Linear or Conv layer with a bias."""
     rows = [grad.detach() for grad in _grad_rows(module) or () if grad is not None]
     if not rows or any(grad.shape[0] != width for grad in rows):
         return False
     for grad in rows:
-        if grad.shape[1] == 1:  # a bias
-            grad = grad.reshape(-1)
-            out.addcmul_(grad, grad) if add else torch.mul(grad, grad, out=out)
+        if grad.shape[1] == 1:  # a bias: its own row's norm is |b|
+            norm = grad.reshape(-1)
         elif not add and grad.dtype is torch.float32:  # asking float32 of float32 takes a slower kernel
-            torch.linalg.vector_norm(grad, dim=1, out=out).square_()
+            torch.linalg.vector_norm(grad, dim=1, out=out)
+            add = True
+            continue
         else:
-            squares = torch.linalg.vector_norm(grad, dim=1, dtype=torch.float32).square_()
-            out.add_(squares) if add else out.copy_(squares)
+            norm = torch.linalg.vector_norm(grad, dim=1, dtype=torch.float32)
+        torch.hypot(out, norm, out=out) if add else out.copy_(norm.abs())
         add = True
     return True
 

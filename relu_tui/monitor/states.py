@@ -14,6 +14,8 @@ def track_deaths(state: np.ndarray, previous: tuple[np.ndarray, np.ndarray, np.n
     record's: a unit's step and epoch of death, and whether it came back once."""
     died_step, died_epoch, revived = (None, None, None) if previous is None else previous
     died_step, revived, new, _ = carry_deaths(state, died_step, revived, step)
+    if previous is not None and died_step is previous[0]:  # no unit died or came back: nothing moves
+        return died_step, died_epoch, revived
     died_epoch = np.full(len(state), ALIVE, dtype=np.int64) if died_epoch is None else died_epoch.copy()
     died_epoch[new] = ALIVE if epoch is None else epoch
     died_epoch[died_step == ALIVE] = ALIVE
