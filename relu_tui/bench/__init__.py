@@ -160,7 +160,8 @@ def _play(report: Report, quick: bool, case_b: Path) -> None:
         row = playing(label, [str(path)], load_scenario(path), seconds)
         report.line(f"| {label} | {row.app_rate:.0f} | {row.headless_rate:.0f} | {row.ratio:.2f} |")
         report.target("3. play speed", label, f"{row.ratio:.2f} of headless", ">= 0.8", row.ratio >= 0.8)
-    report.line("\napp: the epoch counter on screen; headless: the same trainer stepping in this process\n")
+    report.line("\napp: the epoch counter on screen; headless: the same trainer stepping in this process, half of the "
+                "time just before the app runs and half just after\n")
 
 
 def _startup(report: Report, repeats: int) -> None:
