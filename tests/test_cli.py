@@ -176,6 +176,8 @@ def test_bench_monitor_section_times_a_loop_with_and_without_the_monitor(capsys)
     assert len(rows) == 2 and all(row.count("(x") == 5 for row in rows)  # monitor 1, 10, naive, tensorboard 1, 10
     summary = out[out.index("## Summary"):]
     assert summary.count("| monitor overhead, every 10 |") == 2 and summary.count("| monitor vs the alternatives |") == 2
+    assert "| 1,024 |" in out and "| 131,072 |" in out  # a record's cost as the layer grows
+    assert "| monitor record | 131,072 units |" in summary
 
 
 def test_run_plot_prints_only_the_charts_and_their_legends_without_escape_codes_when_piped():

@@ -217,10 +217,8 @@ def test_a_damaged_payload_is_named(tmp_path, damage, words):
         read_run(tmp_path)
 
 
-def test_a_wide_record_is_fast_to_write(tmp_path):
-    """131,072 units: the binary form costs milliseconds (its JSON text took about half a second)."""
-    import time
-
+def test_a_wide_record_round_trips_in_binary(tmp_path):
+    """131,072 units, 30 bytes each in records.bin (what it costs is measured by `relu-tui bench --only monitor`)."""
     width = 2**17
     rng = np.random.default_rng(0)
     stats = LayerStats(inputs=64, active_share=rng.random(width).astype(np.float32),
@@ -230,12 +228,8 @@ def test_a_wide_record_is_fast_to_write(tmp_path):
                    every=1, world_size=1, created="2025-01-01T00:00:00+00:00")
     writer = RunWriter(tmp_path)
     writer.start(meta)
-    times = []
     for step in range(1, 6):
-        begin = time.perf_counter()
         writer.append(RunRecord(step=step, epoch=None, loss=None, time=0.0, layers={"relu": stats}))
-        times.append(time.perf_counter() - begin)
     writer.close()
-    assert sorted(times)[2] < 0.1  # the median; about 5 ms here, a loose bound for slow machines
     assert (tmp_path / PAYLOAD).stat().st_size == 5 * 30 * width
     np.testing.assert_array_equal(read_run(tmp_path).records[-1].layers["relu"].active_share, stats.active_share)

@@ -197,7 +197,16 @@ def _scale(report: Report, quick: bool) -> None:
 
 
 def _monitor(report: Report, repeats: int, quick: bool) -> None:
-    from relu_tui.bench.monitoring import SETTINGS, monitor_costs
+    from relu_tui.bench.monitoring import SETTINGS, monitor_costs, record_costs
+
+    report.line("## Monitor: one record of a layer of N units (taking the counts, the states, writing the log)\n")
+    report.line("| units | ms per record | bytes per unit |")
+    report.line("|---|---|---|")
+    for cost in record_costs():
+        report.line(f"| {cost.units:,} | {cost.ms:.2f} | {cost.bytes_per_unit:.1f} |")
+        if cost.units >= 100_000:
+            report.target("monitor record", f"{cost.units:,} units", f"{cost.ms:.1f} ms", "<= 50 ms", cost.ms <= 50)
+    report.line("\nmedians of 7 records, the first left out\n")
 
     rows = monitor_costs(repeats, quick)
     shown = [s for s in SETTINGS[1:] if s in rows[0].ms]

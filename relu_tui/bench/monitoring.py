@@ -2,7 +2,7 @@
 same run: steps per second with no monitoring, with the Monitor recording every step and every tenth, with
 the common naive monitor (a forward hook computing each layer's dead mask, synchronising with the host every
 step) and with TensorBoard histograms of the same activations (every step, every tenth), on the
-784-256-256-10 MLP and a ResNet-18-sized CNN."""
+784-256-256-10 MLP and a ResNet-18-sized CNN; and what one record costs as a layer grows to 131,072 units."""
 
 from __future__ import annotations
 
@@ -202,4 +202,34 @@ def monitor_costs(repeats: int, quick: bool) -> list[MonitorCost]:
                 ms = {**medians, **ms}  # the first group's plain loop is the one shown
                 ratios.update({s: medians[s] / medians["plain"] for s in group if s != "plain"})
             rows.append(MonitorCost(label, ms, ratios))
+    return rows
+
+
+@dataclass(frozen=True)
+class RecordCost:
+    units: int
+    ms: float  # monitor.step() making a record: taking the counts, the states, writing the log
+    bytes_per_unit: float  # of records.bin and records.jsonl together
+
+
+def record_costs(widths: tuple[int, ...] = (1024, 131_072), records: int = 7) -> list[RecordCost]:
+    """The median cost of a record of one ReLU layer of each width (a Linear of 16 inputs, batches of 8), the
+    forward and backward passes that fill its counts left out."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for width in widths:
+            torch.manual_seed(0)
+            model = nn.Sequential(nn.Linear(16, width), nn.ReLU())
+            x = torch.randn(8, 16)
+            run = Path(tmp) / f"width-{width}"
+            times = []
+            with Monitor(model, run) as monitor:
+                for _ in range(records + 1):
+                    model.zero_grad()
+                    model(x).sum().backward()
+                    begin = time.perf_counter()
+                    monitor.step()
+                    times.append(time.perf_counter() - begin)
+            size = sum(path.stat().st_size for path in run.glob("records.*"))
+            rows.append(RecordCost(width, 1000 * statistics.median(times[1:]), size / (records + 1) / width))
     return rows
