@@ -32,7 +32,7 @@ def classify(active: np.ndarray, inputs: int | np.ndarray, can_die: bool | np.nd
         np.divide(active, inputs, out=share, where=inputs > 0)  # no input: NaN, and no warning
     state = np.where(share < sparse_threshold, _SPARSE, _ACTIVE)
     np.copyto(state, np.where(can_die, _DEAD, _NEGATIVE), where=active == 0)
-    unknown = np.isnan(share)
+    unknown = ~np.isfinite(share)
     if unknown.any():
         state[unknown] = NO_STATE
     return share.astype(np.float32), state
