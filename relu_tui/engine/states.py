@@ -24,18 +24,24 @@ def classify(active: np.ndarray, inputs: int | np.ndarray, can_die: bool | np.nd
     share NaN, state NO_STATE. ``inputs`` and ``can_die`` may be given per unit, so that units of several
     layers go through at once."""
     active = np.asarray(active, dtype=np.float64)
-    inputs = np.asarray(inputs)
-    if inputs.all():  # every unit saw inputs: the usual case, in one division
-        share = active / inputs
-    else:
-        share = np.full(active.shape, np.nan)
-        np.divide(active, inputs, out=share, where=inputs > 0)  # no input: NaN, and no warning
+    share = per_input(active, inputs)
     state = np.where(share < sparse_threshold, _SPARSE, _ACTIVE)
     np.copyto(state, np.where(can_die, _DEAD, _NEGATIVE), where=active == 0)
     unknown = ~np.isfinite(share)
     if unknown.any():
         state[unknown] = NO_STATE
     return share.astype(np.float32), state
+
+
+def per_input(totals: np.ndarray, inputs: int | np.ndarray) -> np.ndarray:
+    """``totals`` over ``inputs`` (a number, or one per unit) as float64: NaN where there was no input,
+    without a warning."""
+    inputs = np.asarray(inputs)
+    if inputs.all():  # every unit saw inputs: the usual case, in one division
+        return np.asarray(totals, dtype=np.float64) / inputs
+    out = np.full(np.shape(totals), np.nan)
+    np.divide(totals, inputs, out=out, where=inputs > 0)
+    return out
 
 
 def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

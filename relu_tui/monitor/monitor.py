@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from relu_tui.engine.states import classify, dormant
+from relu_tui.engine.states import classify, dormant, per_input
 from relu_tui.monitor.distributed import rank, sum_over_ranks, world_size
 from relu_tui.monitor.layers import WatchedLayer
 from relu_tui.monitor.runlog import LayerInfo, LayerStats, RunMeta, RunRecord
@@ -132,18 +132,13 @@ class Monitor:
         blocks = self._watcher.blocks
         # Under torch.distributed the counts are summed over ranks: a unit is dead only if dead on every rank's data
         counts, norms, inputs = blocks.take(sum_over_ranks if world_size() > 1 else None)
+        if not inputs.any():
+            warnings.warn("no training forward pass was counted since the last record: the monitor counts "
+                          "passes in training mode with autograd enabled", stacklevel=3)
         widths = self._widths
         per_unit = np.repeat(inputs, widths)
-        if inputs.all():
-            mean_abs = counts[1] / per_unit
-        else:  # no input: NaN scores
-            if not inputs.any():
-                warnings.warn("no training forward pass was counted since the last record: the monitor counts "
-                              "passes in training mode with autograd enabled", stacklevel=3)
-            mean_abs = np.full(len(per_unit), np.nan)
-            np.divide(counts[1], per_unit, out=mean_abs, where=per_unit > 0)
         share, state = classify(counts[0], per_unit, self._can_die, self.sparse_threshold)
-        score = dormant(mean_abs, self.dormant_tau, widths)[0]
+        score = dormant(per_input(counts[1], per_unit), self.dormant_tau, widths)[0]  # no input: NaN scores
         died = track_deaths(state, self._previous, self.steps, epoch)
         self._previous = died
         layers = {layer.name: LayerStats(total, share[at], state[at], norms[at], *(a[at] for a in died), dormant=score[at])
