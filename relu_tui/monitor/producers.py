@@ -65,13 +65,12 @@ def unit_norms(module: nn.Module, width: int, out: torch.Tensor, add: bool = Fal
     for grad in rows:
         if grad.shape[1] == 1:  # a bias: its own row's norm is |b|
             norm = grad.reshape(-1)
-        elif not add and grad.dtype is torch.float32:  # asking float32 of float32 takes a slower kernel
-            torch.linalg.vector_norm(grad, dim=1, out=out)
-            add = True
-            continue
+        elif not add and grad.dtype is torch.float32:  # straight into out (asking float32 of float32 takes a slower kernel)
+            norm = torch.linalg.vector_norm(grad, dim=1, out=out)
         else:
             norm = torch.linalg.vector_norm(grad, dim=1, dtype=torch.float32)
-        torch.hypot(out, norm, out=out) if add else out.copy_(norm.abs())
+        if norm is not out:
+            torch.hypot(out, norm, out=out) if add else out.copy_(norm.abs())
         add = True
     return True
 
