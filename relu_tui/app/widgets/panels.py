@@ -198,10 +198,13 @@ def network_text(snap: Snapshot, selected: tuple[int, int], height: int, width: 
     # shorter weight notes before none at all; notes only widen the columns, so when the columns do
     # not fit without them, they fit with none
     columns = fitting(2)
-    if columns is None and (bare := fitting(None)) is not None:
-        columns = fitting(1)
-        columns = bare if columns is None else columns
-    return _network_rows(snap, selected, height, width) if columns is None else columns
+    if columns is not None:
+        return columns
+    bare = fitting(None)
+    if bare is None:
+        return _network_rows(snap, selected, height, width)
+    columns = fitting(1)
+    return bare if columns is None else columns
 
 
 Piece = tuple[str, Style]  # a run of text and its style; a cell is a list of pieces
