@@ -102,6 +102,46 @@ async def test_u_runs_until_a_unit_changes_state():
 
 
 @sync
+async def test_each_drawn_frame_is_followed_by_a_collection_while_the_app_waits(monkeypatch):
+    """The objects a frame leaves are collected once it is drawn (a collection of an older generation would
+    otherwise fall in the middle of a later frame), but not while playing: the next frame is due anyway."""
+    from relu_tui.app import main
+
+    collections = []
+    monkeypatch.setattr(main, "_collect_idle", lambda: collections.append(app.current.epoch))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.1)
+        collections.clear()
+        for _ in range(3):
+            await press(pilot, "space")
+            await pilot.pause(0.1)
+        assert collections == [1, 2, 3]
+        await pilot.press("p")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.current.epoch >= 8:
+                break
+        await pilot.press("p")
+        assert app.current.epoch >= 8 and len(collections) <= 4  # the frame drawn as play stopped, at most
+
+
+def test_the_idle_collection_takes_generation_two_when_it_is_due(monkeypatch):
+    import gc
+
+    from relu_tui.app.main import _collect_idle
+
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation) or 0)
+    threshold = gc.get_threshold()[2]
+    for count in (0, threshold - 1, threshold):
+        monkeypatch.setattr(gc, "get_count", lambda count=count: (0, 0, count))
+        _collect_idle()
+    assert collected == [1, 1, 2]
+
+
+@sync
 async def test_play_then_pause_stops():
     app = make_app(variant="leaky")
     async with app.run_test(size=SIZE) as pilot:

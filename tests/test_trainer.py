@@ -243,3 +243,38 @@ def test_death_tracking_born_update_upstream_and_revival():
     assert e2.cause[1] == UPDATE and e2.death_lr[1] == 5.0
     assert e2.revived.tolist() == [True, False, True, False]
 
+
+
+def test_snapshot_traces_and_plane_match_the_history_and_the_model_after_a_changed_future(moons_fullbatch):
+    """The traces reuse each held record's columns and the plane keeps the forward pass's layout: after a
+    rewind and an intervention, epochs 4..6 hold new records, and both still show the trainer as it is."""
+    from dataclasses import replace
+
+    from relu_tui.engine.snapshot import sample_subset, take_snapshot
+    from relu_tui.spec.scenario import Event
+
+    trainer = Trainer(moons_fullbatch)
+    samples = sample_subset(trainer.dataset.y_train, 40)
+    trainer.step_epochs(6)
+    take_snapshot(trainer, samples=samples)
+    trainer.rewind(3)
+    events = (Event(4, layer=0, unit=1, bias=-50.0),)
+    trainer.amend(replace(moons_fullbatch, training=replace(moons_fullbatch.training, events=events)))
+    trainer.step_epochs(3)
+    snap = take_snapshot(trainer, samples=samples)
+
+    held = [trainer.history.records.items[int(e)] for e in snap.traces.epochs]
+    for field, traced in (("active_fraction", snap.traces.active_fraction), ("grad_norm", snap.traces.grad_norm),
+                          ("state", snap.traces.states)):
+        expected = np.stack([np.concatenate([getattr(layer, field) for layer in r.layers]) for r in held], axis=1)
+        np.testing.assert_array_equal(traced, expected)
+    assert snap.traces.states[1, -1] == DEAD  # the intervention's death, not the first future's
+
+    plane = snap.plane
+    xx, yy = np.meshgrid(plane.x, plane.y)  # rows bottom to top, as the plane's grid
+    with torch.no_grad():
+        hidden = trainer.model.hidden[0](torch.tensor(np.stack([xx.ravel(), yy.ravel()], axis=1),
+                                                      dtype=torch.float32))
+        expected = trainer.model.activations[0](hidden).numpy()
+    for unit in range(trainer.model.hidden[0].out_features):
+        np.testing.assert_allclose(plane.unit(0, unit), expected[:, unit].reshape(plane.decision.shape), atol=1e-6)

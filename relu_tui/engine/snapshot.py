@@ -6,6 +6,7 @@ Built on the thread that owns the trainer; read by any renderer (the Textual app
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,12 +23,16 @@ class Plane:
 
     x: np.ndarray  # (gx,) grid coordinates of feature 1
     y: np.ndarray  # (gy,) grid coordinates of feature 2, bottom to top
-    activations: tuple[np.ndarray, ...]  # per layer: (units, gy, gx)
+    activations: tuple[np.ndarray, ...]  # per layer: (gy, gx, units), as the forward pass makes them
     decision: np.ndarray  # (gy, gx) predicted class (or value for regression)
     points: np.ndarray  # (n, 2) training inputs
     labels: np.ndarray  # (n,) their classes
     test_points: np.ndarray  # (m, 2) test inputs
     test_labels: np.ndarray  # (m,)
+
+    def unit(self, layer: int, unit: int) -> np.ndarray:
+        """One unit's activation over the grid, (gy, gx)."""
+        return self.activations[layer][..., unit]
 
 
 @dataclass(frozen=True)
@@ -156,12 +161,27 @@ def _traces(trainer: Trainer, columns: int) -> Traces:
     """Up to ``columns`` epochs, evenly spread over those the history holds (never a replay)."""
     held = np.array(sorted(trainer.history.records.items))
     epochs = held[np.unique(np.linspace(0, len(held) - 1, min(columns, len(held))).round().astype(int))]
-    records = [trainer.history.records.items[int(e)] for e in epochs]
+    columns = [_trace_column(trainer.history.records.items[int(e)]) for e in epochs]
+    return Traces(epochs, *(np.stack(field, axis=1) for field in zip(*columns)))
 
-    def stack(field: str) -> np.ndarray:
-        return np.stack([np.concatenate([getattr(layer, field) for layer in r.layers]) for r in records], axis=1)
 
-    return Traces(epochs, stack("active_fraction"), stack("grad_norm"), stack("state"))
+_COLUMNS: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}  # by id(record)
+_KEEP_COLUMNS = 1024  # about the traces of a few variants, as a history grows
+
+
+def _trace_column(record: EpochRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A record's active shares, gradient norms and states over every hidden unit: kept, since a held
+    record does not change and the traces take mostly the same ones every frame (the references are weak,
+    so a record the history drops is not kept alive)."""
+    kept = _COLUMNS.get(id(record))
+    if kept is not None and kept[0]() is record:
+        return kept[1]
+    column = tuple(np.concatenate([getattr(layer, field) for layer in record.layers])
+                   for field in ("active_fraction", "grad_norm", "state"))
+    if len(_COLUMNS) >= _KEEP_COLUMNS:  # the oldest goes (pop: another engine thread may have taken it)
+        _COLUMNS.pop(next(iter(_COLUMNS), None), None)
+    _COLUMNS[id(record)] = (weakref.ref(record), column)
+    return column
 
 
 PLANE_WORK = 500_000_000  # multiply-adds for the plane's grid; wider networks get a coarser grid
@@ -181,7 +201,7 @@ def _plane(trainer: Trainer, size: tuple[int, int]) -> Plane:
     with torch.no_grad():
         output, _, post = model.forward_traced(grid)
         decision = model.predict(output).numpy().reshape(gy, gx)
-    activations = tuple(a.T.contiguous().numpy().reshape(-1, gy, gx) for a in post)  # fresh tensors: no copy needed
+    activations = tuple(a.numpy().reshape(gy, gx, -1) for a in post)  # fresh tensors: no copy needed
     return Plane(xs, ys, activations, decision, points, data.y_train.numpy(), data.x_test.numpy(),
                  data.y_test.numpy())
 

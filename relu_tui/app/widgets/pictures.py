@@ -120,7 +120,7 @@ class UnitPictures(StripsWidget):
                     style = STATE_STYLE[state] + _SELECTED if (li, unit) == self.selected else STATE_STYLE[state]
                     gap = [Segment(" " * GAP)] if k else []
                     labels += [*gap, Segment(text, style)]
-                    for r, line in enumerate(thumbnail(snap.plane.activations[li][unit], state == DEAD, cells)):
+                    for r, line in enumerate(thumbnail(snap.plane.unit(li, unit), state == DEAD, cells)):
                         pictures[r] += [*gap, *line]
                 lines.append(Strip(labels).adjust_cell_length(width))
                 lines.extend(Strip(p).adjust_cell_length(width) for p in pictures)

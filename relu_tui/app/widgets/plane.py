@@ -139,7 +139,7 @@ class InputPlane(StripsWidget):
             background = heat_codes(decision, float(np.abs(finite).max()) if finite.size else 1.0)
         else:
             layer, unit = self.selected
-            acts = plane.activations[layer][unit]
+            acts = plane.unit(layer, unit)
             finite = acts[np.isfinite(acts)]
             background = heat_codes(acts[np.ix_(rows, cols)], float(np.abs(finite).max()) if finite.size else 1.0)
         edge = np.zeros((height, width), dtype=bool)
