@@ -1,20 +1,22 @@
 """Drive the real app in a pseudo-terminal, as a person over SSH would, and time what it draws.
 
-The app runs in its own process on a pty of a fixed size; a terminal emulator (pyte) keeps the
-screen it has drawn, so a measurement knows when a frame shows what it should, and counts every
-byte the app wrote.
+The app runs in its own process on a pty of a fixed size; a reader thread takes what it writes as it
+arrives, and a terminal emulator (pyte) keeps the screen it has drawn, so a measurement knows when a
+frame shows what it should, when its last byte arrived, and every byte the app wrote.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import re
 import select
 import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -50,6 +52,15 @@ class Terminal:
         self.screen = pyte.Screen(self.columns, self.rows)
         self._stream = pyte.ByteStream(self.screen)
         self.bytes_written = 0
+        self._chunks: queue.SimpleQueue[tuple[bytes, float]] = queue.SimpleQueue()  # b"": the app exited
+        self._closing = False
+        self.exited = False  # the app closed the pty
+        # The reader takes the interpreter back from the emulator within 0.2 ms, not the default 5 ms: the time
+        # a chunk arrived is taken that late
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(0.0002)
+        self._reader = threading.Thread(target=self._receive, name="pty reader", daemon=True)
+        self._reader.start()
 
     def __enter__(self) -> Terminal:
         return self
@@ -64,7 +75,7 @@ class Terminal:
     @property
     def status(self) -> str:
         """The app's status lines (the top of the screen), read from those lines alone: the whole
-        screen's ``display`` costs pyte 6 ms, which would delay reading the rest of a frame."""
+        screen's ``display`` costs pyte 6 ms, on every check of a frame."""
         return "\n".join(self.line(y) for y in range(3))
 
     def line(self, y: int) -> str:
@@ -103,8 +114,7 @@ class Terminal:
     def pump(self, *, until: Callable[[Terminal], bool] | None = None, quiet: float = 0.1,
              timeout: float = 30.0) -> tuple[int, float | None]:
         """Read output until ``until`` holds (checked after every read) and then nothing more
-        arrives for ``quiet`` seconds. Returns the bytes read and when the last of them arrived
-        (taken as they are read, before the emulator parses them)."""
+        arrives for ``quiet`` seconds. Returns the bytes read and when the last of them arrived."""
         count, last = 0, None
         deadline = time.perf_counter() + timeout
         done = until is None
@@ -112,16 +122,12 @@ class Terminal:
             now = time.perf_counter()
             if now >= deadline:
                 raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
-            wait = min(quiet if done else 0.5, deadline - now)
-            readable, _, _ = select.select([self.fd], [], [], wait)
-            if not readable:
-                if done:
+            read = self._read(min(quiet if done else 0.5, deadline - now))
+            if read is None:
+                if done or self.exited:
                     return count, last
                 continue
-            try:
-                size, last = self._read()
-            except OSError:  # the app exited
-                return count, last
+            size, last = read
             count += size
             done = done or until(self)
 
@@ -133,29 +139,46 @@ class Terminal:
             now = time.perf_counter()
             if now >= deadline:
                 raise TimeoutError(f"the app did not draw what was expected; the screen shows:\n{self.text}")
-            readable, _, _ = select.select([self.fd], [], [], deadline - now)
-            if readable:
-                _, arrived = self._read()
+            if self.exited:
+                raise TimeoutError(f"the app exited before drawing what was expected; the screen shows:\n{self.text}")
+            read = self._read(deadline - now)
+            if read is not None:
+                arrived = read[1]
         return arrived
 
-    def _read(self) -> tuple[int, float]:
-        """Take everything the app has written so far, then feed it to the emulator: the bytes read
-        and when the last of them arrived (parsing one chunk before reading the next would make a
-        frame written in several chunks arrive as late as the emulator is slow)."""
-        chunks = [os.read(self.fd, 1 << 16)]
-        arrived = time.perf_counter()
-        while select.select([self.fd], [], [], 0)[0]:
+    def _receive(self) -> None:
+        """The reader thread: take what the app writes as it arrives, with the time it arrived, so
+        that the emulator parsing one part of a frame (pyte takes ~1 ms per KB) never delays the
+        arrival time of the next part."""
+        while not self._closing:
+            if not select.select([self.fd], [], [], 0.05)[0]:
+                continue
             try:
-                chunks.append(os.read(self.fd, 1 << 16))
-            except OSError:  # the app exited after writing the first chunk
+                data = os.read(self.fd, 1 << 16)
+            except OSError:  # the app exited
+                data = b""
+            self._chunks.put((data, time.perf_counter()))
+            if not data:
+                return
+
+    def _read(self, timeout: float) -> tuple[int, float] | None:
+        """Feed the emulator everything that has arrived, waiting up to ``timeout`` seconds for the first
+        of it: the bytes and when the last of them arrived, or None if nothing came."""
+        try:
+            chunks = [self._chunks.get(timeout=max(timeout, 0.0))]
+        except queue.Empty:
+            return None
+        while not self._chunks.empty():
+            chunks.append(self._chunks.get())
+        size, last = 0, 0.0
+        for data, arrived in chunks:
+            if not data:
+                self.exited = True
                 break
-            arrived = time.perf_counter()
-        size = 0
-        for data in chunks:
-            size += len(data)
+            size, last = size + len(data), arrived
             self._stream.feed(data)
         self.bytes_written += size
-        return size, arrived
+        return (size, last) if size else None
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -165,4 +188,7 @@ class Terminal:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait()
+        self._closing = True
+        self._reader.join()
+        sys.setswitchinterval(self._switch)
         os.close(self.fd)
