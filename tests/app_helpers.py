@@ -28,3 +28,12 @@ def sync(test):
     def wrapper(*args, **kwargs):
         return asyncio.run(test(*args, **kwargs))
     return wrapper
+
+
+async def on_engine(pilot: Pilot, app: ReluApp, read):
+    """``read(session)`` run by the engine thread as a command, so on the state of the epoch on screen
+    (between keys the thread may have stepped an epoch ahead of it, which a command first rewinds)."""
+    box = []
+    app.submit(lambda session: box.append(read(session)))
+    await settle(pilot)
+    return box[0]

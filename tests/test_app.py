@@ -18,7 +18,7 @@ from relu_tui.app.widgets.heatmap import Heatmap
 from relu_tui.app.widgets.lines import TextPanel
 from relu_tui.app.widgets.panels import inspector_text
 
-from .app_helpers import make_app, press, settle, sync
+from .app_helpers import make_app, on_engine, press, settle, sync
 
 SIZE = (120, 40)
 
@@ -99,6 +99,38 @@ async def test_u_runs_until_a_unit_changes_state():
         snap = app.current
         assert snap.record.counts()["negative"] == 0  # the leaky unit came out of the negative state
         assert snap.traces.states[0, -1] != snap.traces.states[0, 0]
+
+
+@sync
+async def test_the_next_epoch_is_ready_before_the_key_and_any_other_command_sees_the_epoch_on_screen(monkeypatch):
+    """Looking ahead: once a step is timed, the engine trains the next epoch while the app waits, and space
+    only shows it; `b` rewinds that epoch and then goes back one. The numbers are those of a straight run."""
+    from relu_tui import Trainer, find_scenario
+    from relu_tui.engine.session import Session
+
+    app = make_app("stacked_negative")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space", "space")
+        await pilot.pause(0.3)  # the look ahead runs once the frame of epoch 2 is drawn
+        real, on_screen = Session.step_epochs, []  # the epoch on screen whenever an epoch is trained
+
+        def training(*args, **kwargs):
+            on_screen.append(app.current.epoch)
+            return real(*args, **kwargs)
+        monkeypatch.setattr(Session, "step_epochs", training)
+        await press(pilot, "space")
+        assert app.current.epoch == 3
+        await pilot.pause(0.3)
+        assert on_screen == [3]  # not 2: the key trained nothing; epoch 4 is trained once 3 is drawn
+        await press(pilot, "left")  # the epoch stepped ahead (4) is rewound first: back to 2, not 3
+        assert app.current.epoch == 2
+        assert await on_engine(pilot, app, lambda s: (s.trainer("base").epoch, s.trainer("base").history.last)) == (2, 2)
+        await press(pilot, "space", "space", "space")
+        shown = app.current.record.to_dict("s", "base")
+    straight = Trainer(load_scenario(find_scenario("stacked_negative")))
+    straight.step_epochs(5)
+    assert shown == straight.record.to_dict("s", "base")
 
 
 @sync

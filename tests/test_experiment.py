@@ -27,7 +27,7 @@ from relu_tui.spec.inits import InitSpec
 from relu_tui.spec.scenario import Event, loads_scenario
 from relu_tui.spec.write import write_scenario
 
-from .app_helpers import make_app, press, settle, sync
+from .app_helpers import make_app, on_engine, press, settle, sync
 
 
 async def type_into(pilot, widget: Input, text: str) -> None:
@@ -346,8 +346,9 @@ async def test_edits_and_interventions_saved_rerun_exactly_what_the_app_showed(t
         screen = await intervene(pilot)
         await type_into(pilot, screen.query_one("#learning_rate", Input), "0.05")
         await press(pilot, "f", "left", "left", "space")  # a rewind and a replay on the way
-        trainer = app.session.trainer("edited")
-        shown = [trainer.record_at(e).to_dict(app.scenario.name, "edited") for e in range(trainer.epoch + 1)]
+        shown = await on_engine(pilot, app, lambda s: [
+            s.trainer("edited").record_at(e).to_dict(app.scenario.name, "edited") for e in range(s.trainer("edited").epoch + 1)])
+        assert len(shown) - 1 == app.current.epoch
         await save(pilot, path)
         assert any(f"Saved {path}" in n for n in notices(app))
         first, second = path.read_text().splitlines()[:2]

@@ -3,6 +3,11 @@
 A :class:`FrameThread`: it posts messages that carry their data (new snapshots, progress, notices)
 to the app, a new frame only once the previous one has been drawn; quitting never waits for an
 epoch to finish.
+
+Looking ahead: stepping by keypress, the next key is most often another step, so once a frame is drawn
+and nothing is queued the thread trains the variants on screen one epoch further and builds that frame,
+without posting it. A :class:`StepEpoch` then only posts it; any other command first rewinds that epoch
+(the trainer's rewind gives the same numbers again), so what a command sees is the epoch on screen.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ FRAME_INTERVAL = 1 / 15  # at most 15 repaints a second while playing
 DRAW_SHARE = 0.1  # at full speed, building and drawing frames may take this share of the time; training the rest
 PROGRESS_AFTER = 1.0  # an epoch running longer than this many seconds shows its batches in the status
 PROGRESS_EVERY = 0.25  # seconds between two progress lines
+AHEAD_LIMIT = 0.25  # seconds an epoch may take for the thread to look ahead (a longer one shows its progress)
 
 Command = Callable[["Session | None"], "str | None"]
 
@@ -59,6 +65,17 @@ class Paused(Message):
     """Play stopped by itself (every visible variant diverged)."""
 
 
+class StepEpoch:
+    """The command of one epoch's step of the variants on screen (space, →): the one the engine thread
+    may already have taken, looking ahead."""
+
+    def __init__(self, names: Callable[[], tuple[str, ...]], batch_progress: Callable) -> None:
+        self.names, self.batch_progress = names, batch_progress
+
+    def __call__(self, session: Session) -> None:
+        session.step_epochs(self.names(), 1, batch_progress=self.batch_progress)
+
+
 class EngineThread(FrameThread):
     """Owns the session; the app talks to it only through :meth:`submit` and the flags below."""
 
@@ -74,6 +91,11 @@ class EngineThread(FrameThread):
         self._idle = threading.Event()
         self._said = 0.0  # when the last progress line went out
         self._busy = ""  # the last progress line posted
+        self._ahead: tuple[dict[str, int], Frame] | None = None  # the epoch on screen of each variant stepped
+        # ahead, and the frame of the epoch after
+        self._look_ahead_due = False  # a frame was drawn since the last look ahead
+        self._epoch_seconds = float("inf")  # how long the last epoch stepped by a key took
+        self._ready: Frame | None = None  # the frame the next publish posts (taken from ahead)
 
     # -- called from the UI thread ----------------------------------------------------------------
     def submit(self, command: Command) -> None:
@@ -82,6 +104,12 @@ class EngineThread(FrameThread):
 
     def wakes_when_drawn(self) -> bool:
         return not self.playing  # playing: the next frame is due at the frame rate anyway
+
+    def drawn(self, seconds: float) -> None:
+        super().drawn(seconds)
+        if not self.playing:
+            self._look_ahead_due = True
+            self._inbox.put(wake)  # to look ahead now that the frame is on screen
 
     def settled(self) -> bool:
         """Every queued command has run and its frame is drawn (never while playing)."""
@@ -102,10 +130,20 @@ class EngineThread(FrameThread):
             if command is wake:
                 pass
             elif command is not None:
-                self._run(command)
+                if not (isinstance(command, StepEpoch) and self._take_ahead(command.names())):
+                    self._undo_ahead()
+                    started = time.perf_counter()
+                    self._run(command)
+                    # any other command may have changed the network: no looking ahead before a step is timed
+                    self._epoch_seconds = time.perf_counter() - started if isinstance(command, StepEpoch) \
+                        else float("inf")
             elif self.playing and self.session is not None:
                 names = self.names()
-                self.session.step_epochs(names, 1, batch_progress=self.batch_progress)
+                if self._take_ahead(names):  # the epoch stepped ahead is play's first; its frame is built when due
+                    self._ready = None
+                else:
+                    self._undo_ahead()
+                    self.session.step_epochs(names, 1, batch_progress=self.batch_progress)
                 last_step = time.monotonic()
                 self._dirty = True
                 if all(self.session.trainer(n).diverged for n in names):
@@ -118,6 +156,8 @@ class EngineThread(FrameThread):
                 last_frame = time.monotonic()
             if self._inbox.empty() and not self.playing:
                 self._idle.set()
+                if self._look_ahead_due and not self._dirty and not self._in_flight.is_set():
+                    self._step_ahead()
 
     def _run(self, command: Command) -> None:
         self.interrupt.clear()
@@ -135,7 +175,8 @@ class EngineThread(FrameThread):
         self._dirty = self.session is not None
 
     def frame(self) -> Frame:
-        return Frame({name: self.session.snapshot(name) for name in self.names()})
+        ready, self._ready = self._ready, None
+        return ready or Frame({name: self.session.snapshot(name) for name in self.names()})
 
     def _frame_interval(self) -> float:
         """15 frames a second; at full speed fewer when a frame is slow to build and draw, so the
@@ -143,6 +184,44 @@ class EngineThread(FrameThread):
         if self.speed != float("inf"):
             return FRAME_INTERVAL
         return max(FRAME_INTERVAL, (self.frame_seconds + self.draw_seconds) / DRAW_SHARE)
+
+    # -- looking ahead ----------------------------------------------------------------------------
+    def _step_ahead(self) -> None:
+        """One epoch past the frame on screen, for the variants on it: once a key has stepped an epoch in at
+        most :data:`AHEAD_LIMIT` (a longer one shows its progress as it goes), not within an epoch, nor when
+        they have all diverged. If it fails, the state is the one on screen again, and the step the next key
+        asks for meets the same error as a command."""
+        self._look_ahead_due = False
+        if self._ahead is not None or self.session is None or self.stopping or self._epoch_seconds > AHEAD_LIMIT:
+            return
+        names = self.names()
+        trainers = {name: self.session.trainer(name) for name in names}
+        if any(t.batch for t in trainers.values()) or all(t.diverged for t in trainers.values()):
+            return
+        shown = {name: t.epoch for name, t in trainers.items()}
+        try:
+            started = time.perf_counter()
+            self.session.step_epochs(names, 1)
+            self._epoch_seconds = time.perf_counter() - started
+            self._ahead = shown, Frame({name: self.session.snapshot(name) for name in names})
+        except Exception:  # the step the next key asks for reports it
+            self._ahead = shown, None
+            self._undo_ahead()
+
+    def _take_ahead(self, names: tuple[str, ...]) -> bool:
+        """If the epoch ahead was stepped for ``names``, it is the next frame: True."""
+        if self._ahead is None or tuple(self._ahead[0]) != names:
+            return False
+        self._ready, self._ahead = self._ahead[1], None
+        self._dirty = True
+        return True
+
+    def _undo_ahead(self) -> None:
+        """Rewind the epoch stepped ahead, if any: the state is the one on screen again."""
+        if self._ahead is not None:
+            shown, self._ahead = self._ahead[0], None
+            for name, epoch in shown.items():
+                self.session.trainer(name).rewind(epoch)
 
     # -- progress callbacks for long commands -----------------------------------------------------
     def keep_going(self, label: str, stop_on_key: bool = True) -> Callable[[int, int], bool]:

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from relu_tui.app.crashing import ReportingApp, run_reporting
-from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused
+from relu_tui.app.engine_thread import SPEEDS, Busy, Command, EngineThread, Frame, Notice, Paused, StepEpoch
 from relu_tui.app.screens.compare import CompareScreen
 from relu_tui.app.screens.editor import EditorScreen
 from relu_tui.app.screens.help import HelpScreen
@@ -214,7 +214,10 @@ class ReluApp(ReportingApp):
 
     # -- actions ---------------------------------------------------------------------------------
     def action_step(self, epochs: int = 1) -> None:
-        progress = self.engine.keep_going("training", stop_on_key=False) if epochs > 1 else None
+        if epochs == 1:  # the step the engine thread may have taken already, looking ahead
+            self.submit(StepEpoch(self._names, self.engine.batch_progress))
+            return
+        progress = self.engine.keep_going("training", stop_on_key=False)
         self.submit(lambda s: s.step_epochs(self._names(), epochs, progress, self.engine.batch_progress))
 
     def action_batch(self) -> None:
