@@ -118,8 +118,9 @@ class ReluApp(ReportingApp):
 
     def _drawn(self, seconds: float) -> None:
         self.engine.drawn(seconds)
-        if not self.playing:  # (playing, the next frame is due anyway) later, so that the frame's bytes are out
-            self.set_timer(IDLE_COLLECTION_DELAY, _collect_idle)  # first: the writer thread needs the interpreter too
+        if not self.playing:  # playing, the next frame comes soon anyway
+            # a little later, so that the frame's bytes are out first (the writer thread needs the interpreter)
+            self.set_timer(IDLE_COLLECTION_DELAY, _collect_idle)
 
     def on_busy(self, message: Busy) -> None:
         self.busy = message.text

@@ -161,8 +161,8 @@ def _traces(trainer: Trainer, columns: int) -> Traces:
     """Up to ``columns`` epochs, evenly spread over those the history holds (never a replay)."""
     held = np.array(sorted(trainer.history.records.items))
     epochs = held[np.unique(np.linspace(0, len(held) - 1, min(columns, len(held))).round().astype(int))]
-    columns = [_trace_column(trainer.history.records.items[int(e)]) for e in epochs]
-    return Traces(epochs, *(np.stack(field, axis=1) for field in zip(*columns)))
+    picked = [_trace_column(trainer.history.records.items[int(e)]) for e in epochs]
+    return Traces(epochs, *(np.stack(field, axis=1) for field in zip(*picked)))
 
 
 _COLUMNS: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}  # by id(record)
