@@ -130,7 +130,10 @@ class EngineThread(FrameThread):
             if command is wake:
                 pass
             elif command is not None:
-                if not (isinstance(command, StepEpoch) and self._take_ahead(command.names())):
+                ready = self._take_ahead(command.names()) if isinstance(command, StepEpoch) else None
+                if ready is not None:  # its frame goes out below
+                    self._ready, self._dirty = ready, True
+                else:
                     self._undo_ahead()
                     started = time.perf_counter()
                     self._run(command)
@@ -139,9 +142,7 @@ class EngineThread(FrameThread):
                         else float("inf")
             elif self.playing and self.session is not None:
                 names = self.names()
-                if self._take_ahead(names):  # the epoch stepped ahead is play's first; its frame is built when due
-                    self._ready = None
-                else:
+                if self._take_ahead(names) is None:  # else the epoch stepped ahead is play's first
                     self._undo_ahead()
                     self.session.step_epochs(names, 1, batch_progress=self.batch_progress)
                 last_step = time.monotonic()
@@ -176,7 +177,10 @@ class EngineThread(FrameThread):
 
     def frame(self) -> Frame:
         ready, self._ready = self._ready, None
-        return ready or Frame({name: self.session.snapshot(name) for name in self.names()})
+        return ready or self._frame_of(self.names())
+
+    def _frame_of(self, names: tuple[str, ...]) -> Frame:
+        return Frame({name: self.session.snapshot(name) for name in names})
 
     def _frame_interval(self) -> float:
         """15 frames a second; at full speed fewer when a frame is slow to build and draw, so the
@@ -203,25 +207,26 @@ class EngineThread(FrameThread):
             started = time.perf_counter()
             self.session.step_epochs(names, 1)
             self._epoch_seconds = time.perf_counter() - started
-            self._ahead = shown, Frame({name: self.session.snapshot(name) for name in names})
+            self._ahead = shown, self._frame_of(names)
         except Exception:  # the step the next key asks for reports it
-            self._ahead = shown, None
-            self._undo_ahead()
+            self._rewind(shown)
 
-    def _take_ahead(self, names: tuple[str, ...]) -> bool:
-        """If the epoch ahead was stepped for ``names``, it is the next frame: True."""
+    def _take_ahead(self, names: tuple[str, ...]) -> Frame | None:
+        """The frame of the epoch stepped ahead, if it was stepped for ``names`` (it is then the current one)."""
         if self._ahead is None or tuple(self._ahead[0]) != names:
-            return False
-        self._ready, self._ahead = self._ahead[1], None
-        self._dirty = True
-        return True
+            return None
+        frame, self._ahead = self._ahead[1], None
+        return frame
 
     def _undo_ahead(self) -> None:
         """Rewind the epoch stepped ahead, if any: the state is the one on screen again."""
         if self._ahead is not None:
             shown, self._ahead = self._ahead[0], None
-            for name, epoch in shown.items():
-                self.session.trainer(name).rewind(epoch)
+            self._rewind(shown)
+
+    def _rewind(self, epochs: dict[str, int]) -> None:
+        for name, epoch in epochs.items():
+            self.session.trainer(name).rewind(epoch)
 
     # -- progress callbacks for long commands -----------------------------------------------------
     def keep_going(self, label: str, stop_on_key: bool = True) -> Callable[[int, int], bool]:
