@@ -206,7 +206,8 @@ def _monitor(report: Report, repeats: int, quick: bool) -> None:
         report.line(f"| {cost.units:,} | {cost.ms:.2f} | {cost.bytes_per_unit:.1f} |")
         if cost.units >= 100_000:
             report.target("monitor record", f"{cost.units:,} units", f"{cost.ms:.1f} ms", "<= 50 ms", cost.ms <= 50)
-    report.line("\nmedians of 7 records, the first left out\n")
+    report.line("\nper record: the median of 5 rounds of 32 records and the flush that writes them, after a round "
+                "of warm-up\n")
 
     rows = monitor_costs(repeats, quick)
     shown = [s for s in SETTINGS[1:] if s in rows[0].ms]

@@ -208,13 +208,14 @@ def monitor_costs(repeats: int, quick: bool) -> list[MonitorCost]:
 @dataclass(frozen=True)
 class RecordCost:
     units: int
-    ms: float  # monitor.step() making a record: taking the counts, the states, writing the log
+    ms: float  # per record: taking the counts, the states, writing the log
     bytes_per_unit: float  # of records.bin and records.jsonl together
 
 
-def record_costs(widths: tuple[int, ...] = (1024, 131_072), records: int = 7) -> list[RecordCost]:
-    """The median cost of a record of one ReLU layer of each width (a Linear of 16 inputs, batches of 8), the
-    forward and backward passes that fill its counts left out."""
+def record_costs(widths: tuple[int, ...] = (1024, 131_072), records: int = 32, rounds: int = 5) -> list[RecordCost]:
+    """What a record of one ReLU layer of each width costs (a Linear of 16 inputs, batches of 8): the median
+    over ``rounds`` of the time ``records`` calls of ``monitor.step()`` and the flush that writes them all
+    take, per record; the forward and backward passes that fill the counts left out."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for width in widths:
@@ -222,14 +223,21 @@ def record_costs(widths: tuple[int, ...] = (1024, 131_072), records: int = 7) ->
             model = nn.Sequential(nn.Linear(16, width), nn.ReLU())
             x = torch.randn(8, 16)
             run = Path(tmp) / f"width-{width}"
-            times = []
+            per_record = []
             with Monitor(model, run) as monitor:
-                for _ in range(records + 1):
-                    model.zero_grad()
-                    model(x).sum().backward()
+                for round_ in range(rounds + 1):  # the first round finds the layer and warms up
+                    spent = 0.0
+                    for _ in range(records):
+                        model.zero_grad()
+                        model(x).sum().backward()
+                        begin = time.perf_counter()
+                        monitor.step()
+                        spent += time.perf_counter() - begin
                     begin = time.perf_counter()
-                    monitor.step()
-                    times.append(time.perf_counter() - begin)
+                    monitor.flush()
+                    spent += time.perf_counter() - begin
+                    if round_:
+                        per_record.append(spent / records)
             size = sum(path.stat().st_size for path in run.glob("records.*"))
-            rows.append(RecordCost(width, 1000 * statistics.median(times[1:]), size / (records + 1) / width))
+            rows.append(RecordCost(width, 1000 * statistics.median(per_record), size / ((rounds + 1) * records) / width))
     return rows

@@ -51,12 +51,15 @@ def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) 
     average of that; it is dormant when the score is <= ``tau`` (tau = 0: its output is exactly 0 on
     every input). A layer whose every output is 0 scores 0 throughout; a non-finite mean gives NaN
     scores, and no unit dormant. With ``widths``, ``mean_abs`` holds several layers' units one layer after
-    another, each layer scored against its own average."""
+    another, each layer scored against its own average. Units are along the last axis: a 2-D ``mean_abs``
+    is several records, each scored on its own."""
     mean_abs = np.asarray(mean_abs, dtype=np.float64)
     if widths is None:
-        average = np.full(mean_abs.shape, mean_abs.mean() if mean_abs.size else np.nan)
+        average = np.full(mean_abs.shape, np.nan)
+        if mean_abs.size:
+            average[...] = mean_abs.mean(axis=-1, keepdims=True)
     else:
-        average = np.repeat(_layer_means(mean_abs, np.asarray(widths)), widths)
+        average = np.repeat(_layer_means(mean_abs, np.asarray(widths)), widths, axis=-1)
     if np.isfinite(average).all() and average.all():  # the usual case, in one division
         score = mean_abs / average
     else:
@@ -68,14 +71,16 @@ def dormant(mean_abs: np.ndarray, tau: float, widths: np.ndarray | None = None) 
 
 
 def _layer_means(values: np.ndarray, widths: np.ndarray) -> np.ndarray:
-    """The mean of each layer's run of ``values`` (NaN for a layer of no unit)."""
+    """The mean of each layer's run of ``values`` along the last axis (NaN for a layer of no unit)."""
+    if not len(widths):
+        return np.full((*values.shape[:-1], 0), np.nan)
     if widths.all():  # the usual case: no layer without units, so reduceat's starts are all distinct
-        return np.add.reduceat(values, np.cumsum(widths) - widths) / widths if len(widths) else np.full(0, np.nan)
-    means = np.full(len(widths), np.nan)
+        return np.add.reduceat(values, np.cumsum(widths) - widths, axis=-1) / widths
+    means = np.full((*values.shape[:-1], len(widths)), np.nan)
     some = widths > 0
     if some.any():
         starts = np.concatenate([[0], np.cumsum(widths)[:-1]])[some]
-        means[some] = np.add.reduceat(values, starts) / widths[some]
+        means[..., some] = np.add.reduceat(values, starts, axis=-1) / widths[some]
     return means
 
 

@@ -172,32 +172,36 @@ class Blocks:
             layer._place(self.sums[:, start:end], self.totals[:, start:end], self.norms[start:end])
             start = end
 
-    def take(self, reduce: Callable[[torch.Tensor], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The counts since the last record (float64, 2 x units), the gradient norms (float32; NaN where no
-        snapshot was taken) and each site's inputs per unit (int64); then every count restarts. ``reduce``
-        sums a float64 tensor over ranks in place: the counts and inputs go through it in one call."""
+    def take(self, counts: np.ndarray, norms: np.ndarray, inputs: np.ndarray,
+             reduce: Callable[[torch.Tensor], None] | None = None) -> None:
+        """Into ``counts`` (float64, 2 x units), ``norms`` (float32, units; NaN where no snapshot was taken)
+        and ``inputs`` (int64, per site): the counts since the last record, the gradient norms and each site's
+        inputs per unit; then every count restarts. ``reduce`` sums a float64 tensor over ranks in place: the
+        counts and inputs go through it in one call."""
         folded = any(layer._folded for layer in self.layers)
-        inputs = [layer.inputs for layer in self.layers]
+        inputs[:] = [layer.inputs for layer in self.layers]
         for layer in self.layers:
             layer.inputs = layer._recent = 0
             layer._folded = False
         if self.sums.device.type == "cpu" and reduce is None:  # numpy costs less than torch on small host arrays
-            sums, totals, norms = self.sums.numpy(), self.totals.numpy(), self.norms.numpy()
-            counts = totals + sums if folded else sums.astype(np.float64)
-            taken = norms.copy()
-            sums.fill(0)
+            sums, totals, taken = self.sums.numpy(), self.totals.numpy(), self.norms.numpy()
             if folded:
+                np.add(totals, sums, out=counts)
                 totals.fill(0)
-            norms.fill(np.nan)
-            return counts, taken, np.array(inputs, dtype=np.int64)
-        counts = self.totals.add(self.sums) if folded else self.sums.double()
-        taken = self.norms.clone()
+            else:
+                counts[:] = sums
+            norms[:] = taken
+            sums.fill(0)
+            taken.fill(np.nan)
+            return
+        summed = self.totals.add(self.sums) if folded else self.sums.double()
+        norms[:] = self.norms.cpu().numpy()
         self.sums.zero_()
         if folded:
             self.totals.zero_()
         self.norms.fill_(float("nan"))
         if reduce is not None:
-            flat = torch.cat([counts.view(-1), torch.tensor(inputs, dtype=torch.float64, device=counts.device)])
+            flat = torch.cat([summed.view(-1), torch.from_numpy(inputs.astype(np.float64)).to(summed.device)])
             reduce(flat)
-            counts, inputs = flat[:counts.numel()].view(2, -1), flat[counts.numel():].long().tolist()
-        return counts.cpu().numpy(), taken.cpu().numpy(), np.array(inputs, dtype=np.int64)
+            summed, inputs[:] = flat[:summed.numel()].view(2, -1), flat[summed.numel():].long().cpu().numpy()
+        counts[:] = summed.cpu().numpy()

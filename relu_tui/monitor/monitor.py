@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import time
 import warnings
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from relu_tui.engine.states import classify, dormant, per_input
 from relu_tui.monitor.distributed import rank, sum_over_ranks, world_size
 from relu_tui.monitor.layers import WatchedLayer
-from relu_tui.monitor.runlog import LayerInfo, LayerStats, RunMeta, RunRecord
-from relu_tui.monitor.states import track_deaths
+from relu_tui.monitor.pending import PendingRecords, Site
+from relu_tui.monitor.runlog import LayerInfo, RunMeta, RunRecord
 from relu_tui.monitor.watcher import Watcher
 from relu_tui.monitor.writer import RunWriter
 from relu_tui.spec.activations import probed, watched_classes
@@ -29,7 +27,9 @@ class Monitor:
 
     Call :meth:`step` once per optimization step, after ``loss.backward()`` (before or after
     ``optimizer.zero_grad()``: gradients are taken when backward makes them); every ``every`` steps it makes
-    a record (see :mod:`relu_tui.monitor.runlog`). What it watches: every module the activation registry
+    a record (see :mod:`relu_tui.monitor.runlog`). Records reach the run log in batches, within
+    :data:`~relu_tui.monitor.pending.FLUSH_SECONDS` of being made, and all of them at :meth:`flush` and
+    :meth:`close` (or when Python exits). What it watches: every module the activation registry
     recognises (by class, or by what it computes) and every activation function called inside a module's
     ``forward``; each call site is matched to the layers producing its input through the autograd graph
     (see :mod:`relu_tui.monitor.watcher`). Sites are found until the first record. Only forward passes in
@@ -59,7 +59,8 @@ class Monitor:
         if rank() == 0:
             self._writer.check_unused()
         self._watcher = Watcher(self.model, type(self.model).__name__, lambda: (self.steps + 1) % self.every == 0)
-        self._previous: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # every unit's deaths so far
+        self._pending: PendingRecords | None = None  # from the first record
+        self._finalizer: weakref.finalize | None = None
         self._closed = False
 
     @property
@@ -72,7 +73,8 @@ class Monitor:
         return tuple(layer.info for layer in self._layers)
 
     def step(self, loss: float | torch.Tensor | None = None, epoch: int | None = None) -> RunRecord | None:
-        """Count one optimization step; every ``every`` steps, make a record, write it (rank 0) and return it."""
+        """Count one optimization step; every ``every`` steps, make a record and return it (rank 0 writes it
+        soon after; its ``layers`` are worked out when first read)."""
         if self._closed:
             raise RuntimeError("this Monitor is closed")
         if not self._watcher.frozen:
@@ -84,19 +86,43 @@ class Monitor:
             return None
         if isinstance(loss, torch.Tensor):
             loss = loss.detach()
-        record = self._record(None if loss is None else float(loss), epoch)
-        if rank() == 0:
-            if not self._writer.started:
-                self._writer.start(self._meta())
-            self._writer.append(record)
-        return record
+        pending = self._pending
+        assert pending is not None
+        if pending.writer is not None and not self._writer.started:
+            self._writer.start(self._meta())
+        loss = None if loss is None else float(loss)
+        with pending.lock:
+            counts, norms, inputs = pending.slot()
+            # Under torch.distributed the counts are summed over ranks: a unit is dead only if dead on every
+            # rank's data
+            self._watcher.blocks.take(counts, norms, inputs, sum_over_ranks if world_size() > 1 else None)
+            if not inputs.any():
+                warnings.warn("no training forward pass was counted since the last record: the monitor counts "
+                              "passes in training mode with autograd enabled", stacklevel=2)
+            return pending.add(self.steps, epoch, loss)
+
+    def flush(self) -> None:
+        """Write every record made so far to the run log now."""
+        if self._pending is not None:
+            self._pending.flush()
 
     def close(self) -> None:
-        """Remove the hooks and close the log, marking the run finished (steps since the last record are not
-        recorded)."""
+        """Write the records, remove the hooks and close the log, marking the run finished (steps since the last
+        record are not recorded)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        try:
+            if self._pending is not None:
+                self._pending.close()
+        except BaseException:  # the log is not marked finished: records are missing from it
+            self._watcher.remove()
+            self._writer.close()
+            raise
         self._watcher.remove()
         self._writer.close(steps=self.steps)
-        self._closed = True
 
     def __enter__(self) -> Monitor:
         return self
@@ -115,35 +141,16 @@ class Monitor:
                 f"of {kinds}, calls of those functions inside a module's forward, and classes given to "
                 "relu_tui.spec.activations.register(cls, kind)")
         self._watcher.freeze()
-        self._widths = np.array([layer.width for layer in self._layers])
-        ends = np.cumsum(self._widths).tolist()
-        self._slices = [slice(end - layer.width, end) for layer, end in zip(self._layers, ends)]  # each site's units
-        self._can_die = np.repeat([layer.can_die for layer in self._layers], self._widths)
+        sites = [Site(layer.name, layer.width, layer.can_die) for layer in self._layers]
+        self._pending = PendingRecords(sites, self.sparse_threshold, self.dormant_tau,
+                                       self._writer if rank() == 0 else None)
+        # An unclosed Monitor's records are written at exit (or if it is collected), but not its closed.json
+        self._finalizer = weakref.finalize(self, self._pending.close)
         unknown = [layer.name for layer in self._layers if not layer.producers]
         if unknown:
             shown = ", ".join(unknown[:4]) + (f" and {len(unknown) - 4} more" if len(unknown) > 4 else "")
             warnings.warn(f"{shown}: no single layer produces the input (meta.json's note says why); their "
                           "gradient norm is not recorded", stacklevel=3)
-
-    def _record(self, loss: float | None, epoch: int | None) -> RunRecord:
-        """Every site at once: their counts and gradient norms in one tensor each, the states of all units in
-        one pass of the shared rules (per unit: its site's inputs, whether it can die; dormant against its own
-        site's average), then each site's slice."""
-        blocks = self._watcher.blocks
-        # Under torch.distributed the counts are summed over ranks: a unit is dead only if dead on every rank's data
-        counts, norms, inputs = blocks.take(sum_over_ranks if world_size() > 1 else None)
-        if not inputs.any():
-            warnings.warn("no training forward pass was counted since the last record: the monitor counts "
-                          "passes in training mode with autograd enabled", stacklevel=3)
-        widths = self._widths
-        per_unit = np.repeat(inputs, widths)
-        share, state = classify(counts[0], per_unit, self._can_die, self.sparse_threshold)
-        score = dormant(per_input(counts[1], per_unit), self.dormant_tau, widths)[0]  # no input: NaN scores
-        died = track_deaths(state, self._previous, self.steps, epoch)
-        self._previous = died
-        layers = {layer.name: LayerStats(total, share[at], state[at], norms[at], *(a[at] for a in died), dormant=score[at])
-                  for layer, at, total in zip(blocks.layers, self._slices, inputs.tolist())}
-        return RunRecord(step=self.steps, epoch=epoch, loss=loss, time=time.time(), layers=layers)
 
     def _meta(self) -> RunMeta:
         return RunMeta(model=type(self.model).__name__, layers=self.layers, sparse_threshold=self.sparse_threshold,

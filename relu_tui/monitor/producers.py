@@ -58,12 +58,13 @@ def unit_norms(module: nn.Module, width: int, out: torch.Tensor, add: bool = Fal
     """Write to ``out`` (float32, per unit) the L2 norm of the gradients of the parameters that compute each
     unit, or with ``add`` combine it with the norm already there (the norm of both together); False (``out``
     untouched) if the producer has no gradient, or none is defined per unit for its class or this width.
-    In place, in two operations for a Linear or Conv layer with a bias."""
-    rows = [grad.detach() for grad in _grad_rows(module) or () if grad is not None]
+    In place, in two operations for a Linear or Conv layer with a bias. Call it under ``torch.no_grad()``
+    (a gradient made with ``create_graph`` must not grow a graph)."""
+    rows = [grad for grad in _grad_rows(module) or () if grad is not None]
     if not rows or any(grad.shape[0] != width for grad in rows):
         return False
     for grad in rows:
-        if grad.shape[1] == 1:  # a bias: its own row's norm is |b|
+        if grad.ndim == 1 or grad.shape[1] == 1:  # a bias: its own row's norm is |b|
             norm = grad.reshape(-1)
         elif not add and grad.dtype is torch.float32:  # straight into out (asking float32 of float32 takes a slower kernel)
             norm = torch.linalg.vector_norm(grad, dim=1, out=out)
@@ -76,17 +77,20 @@ def unit_norms(module: nn.Module, width: int, out: torch.Tensor, add: bool = Fal
 
 
 def _grad_rows(module: nn.Module) -> list[torch.Tensor | None] | None:
-    """The parameters' gradients as (units, -1) matrices, or None when the weight has no gradient."""
+    """The parameters' gradients as (units, -1) matrices (a bias's as it is: one per unit), or None when the
+    weight has no gradient."""
     weight = getattr(module, "weight", None)
     bias = getattr(module, "bias", None)
-    bias_rows = None if not isinstance(bias, torch.Tensor) or bias.grad is None else bias.grad.reshape(-1, 1)
+    bias_rows = None if not isinstance(bias, torch.Tensor) or bias.grad is None else bias.grad
     if isinstance(module, nn.modules.conv._ConvTransposeNd):
         if weight.grad is None:
             return None
         g = module.groups
         grad = weight.grad.reshape(g, weight.shape[0] // g, weight.shape[1], -1).transpose(1, 2)
         return [grad.reshape(g * weight.shape[1], -1), bias_rows]
-    if isinstance(module, nn.Linear | nn.Bilinear | nn.modules.conv._ConvNd):
+    if isinstance(module, nn.Linear):
+        return None if weight.grad is None else [weight.grad, bias_rows]
+    if isinstance(module, nn.Bilinear | nn.modules.conv._ConvNd):
         return None if weight.grad is None else [weight.grad.reshape(weight.shape[0], -1), bias_rows]
     if isinstance(module, nn.Embedding | nn.EmbeddingBag):
         return None if weight.grad is None else [weight.grad.t()]

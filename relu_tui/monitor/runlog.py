@@ -9,9 +9,10 @@ in the line (numbers missing or not finite are ``null``), is read too: version 1
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,19 +228,18 @@ class RunRecord:
     epoch: int | None
     loss: float | None
     time: float  # Unix time the record was made
-    layers: dict[str, LayerStats]  # in the order of RunMeta.layers
+    layers: Mapping[str, LayerStats]  # in the order of RunMeta.layers
 
     def to_json(self) -> bytes:
         """The record as one line (ending in a newline) of compact JSON: its text form, every array a list."""
         layers = ",".join(f"{json.dumps(name)}:{stats.to_json()}" for name, stats in self.layers.items())
         return f'{self._head()}"layers":{{{layers}}}}}\n'.encode()
 
-    def encode(self, offset: int) -> tuple[bytes, bytes]:
-        """Its binary form: the line, whose arrays are the payload returned with it, to be written at
-        ``offset`` of ``records.bin`` (before the line, so a line read always has its payload)."""
-        data = payload.encode(self.layers)
-        layers = ",".join(f'{json.dumps(name)}:{{"inputs":{int(stats.inputs)}}}' for name, stats in self.layers.items())
-        return f'{self._head()}"payload":[{offset},{len(data)}],"layers":{{{layers}}}}}\n'.encode(), data
+    def binary_line(self, offset: int, length: int) -> bytes:
+        """Its line in binary form: its arrays are the ``length`` bytes at ``offset`` of ``records.bin``
+        (:func:`relu_tui.monitor.payload.encode`; written before the line, so a line read has its payload)."""
+        layers = ",".join(f'{_json_name(name)}:{{"inputs":{int(stats.inputs)}}}' for name, stats in self.layers.items())
+        return f'{self._head()}"payload":[{offset},{length}],"layers":{{{layers}}}}}\n'.encode()
 
     def _head(self) -> str:
         loss = "null" if self.loss is None else _float(self.loss)
@@ -339,6 +339,12 @@ def _floats(values: np.ndarray) -> str:
     with np.errstate(over="ignore"):
         values = values.astype(np.float32)
     return "[" + ",".join(np.where(np.isfinite(values), values.astype(str), "null").tolist()) + "]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_name(name: str) -> str:
+    """A layer's name as a JSON string (kept: every record's line names every layer)."""
+    return json.dumps(name)
 
 
 def _float(value: float) -> str:

@@ -240,9 +240,10 @@ class Watcher:
 
     def _snapshot(self) -> None:
         self._queued = False
-        for layer in self.layers:
-            if layer.producers:
-                layer.snapshot_gradient()
+        with torch.no_grad():
+            for layer in self.layers:
+                if layer.producers:
+                    layer.snapshot_gradient()
 
     # ------------------------------------------------------------------ after the first record
 

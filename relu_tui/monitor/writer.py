@@ -1,5 +1,5 @@
-"""Writing a run log: ``meta.json`` once and atomically, then per record its arrays appended to ``records.bin``
-and its line to ``records.jsonl``, in that order, so a reader that sees a line finds its arrays."""
+"""Writing a run log: ``meta.json`` once and atomically, then records' arrays appended to ``records.bin`` and
+their lines to ``records.jsonl``, in that order, so a reader that sees a line finds its arrays."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from relu_tui.files import write_atomic
+from relu_tui.monitor import payload
 from relu_tui.monitor.runlog import CLOSED, META, PAYLOAD, RECORDS, RunMeta, RunRecord
 
 
@@ -40,12 +41,19 @@ class RunWriter:
         write_atomic(self.run_dir / META, meta.to_json() + "\n")
 
     def append(self, record: RunRecord) -> None:
-        """The arrays, then one line handed to the OS in one write() call (looped only if it takes part)."""
+        """One record: see :meth:`append_batch`."""
+        self.append_batch([record], payload.encode(record.layers))
+
+    def append_batch(self, records: list[RunRecord], data: bytes | memoryview) -> None:
+        """Records of one run, whose payloads lie one after another in ``data`` (all of a length): all the
+        arrays, then all the lines, each file's bytes handed to the OS in one write() call (looped only if it
+        takes part)."""
         assert self._records is not None and self._payload is not None, "start() first"
-        line, data = record.encode(self._offset)
+        length = len(data) // max(len(records), 1)
+        lines = b"".join(record.binary_line(self._offset + i * length, length) for i, record in enumerate(records))
         _write_all(self._payload, data)
         self._offset += len(data)
-        _write_all(self._records, line)
+        _write_all(self._records, lines)
 
     def close(self, steps: int | None = None) -> None:
         """Close the files; with ``steps``, a started run also gets ``closed.json``: it is finished."""
@@ -58,7 +66,7 @@ class RunWriter:
             write_atomic(self.run_dir / CLOSED, json.dumps({"steps": steps, "time": round(time.time(), 3)}) + "\n")
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
