@@ -5,8 +5,7 @@ its units are worked out later, for many records at once in a few array operatio
 written to the run log together: by the training thread once :data:`FLUSH_SECONDS` have passed since the
 last write or the batch is full, by a flusher thread when training pauses with records unwritten, when a
 record's ``layers`` are first read, and at :meth:`PendingRecords.flush` (the Monitor's ``flush`` and
-``close``). That is what lets a record
-every step cost a small part of a small model's step.
+``close``). That is what lets a record every step cost a small part of a small model's step.
 """
 
 from __future__ import annotations
@@ -39,15 +38,15 @@ class Site:
 
 
 class PendingLayers(Mapping[str, LayerStats]):
-    """A record's layers: evaluated, with every record taken before it, when first read."""
+    """A record's layers: evaluated and written, with every record taken before it, when first read."""
 
-    def __init__(self, evaluate: Callable[[], None]) -> None:
-        self._evaluate = evaluate
+    def __init__(self, flush: Callable[[], None]) -> None:
+        self._flush = flush
         self._layers: dict[str, LayerStats] | None = None
 
     def _resolved(self) -> dict[str, LayerStats]:
         if self._layers is None:
-            self._evaluate()
+            self._flush()
         assert self._layers is not None
         return self._layers
 
@@ -72,7 +71,7 @@ class PendingLayers(Mapping[str, LayerStats]):
 
 class PendingRecords:
     """Taken records in order; ``writer`` (None on a rank that does not write) gets them in batches. Hold
-    ``lock`` from :meth:`slot` to :meth:`add`: the timer thread flushes under it."""
+    ``lock`` from :meth:`slot` to :meth:`add`: the flusher thread flushes under it."""
 
     def __init__(self, sites: list[Site], sparse_threshold: float, dormant_tau: float, writer: RunWriter | None,
                  clock: Callable[[], float] = time.monotonic) -> None:
