@@ -32,6 +32,21 @@ def encode(layers: Mapping[str, object]) -> bytes:
                      for stats in layers.values() for name, dtype in _ENCODED])
 
 
+def encode_rows(fields: Mapping[str, np.ndarray], layers: Sequence[slice], out: np.ndarray) -> memoryview:
+    """The payloads of several records one after another, laid out for all of them at once: ``fields`` holds
+    each per-unit field with one row per record (units along the row, the layers at ``layers``), ``out`` is
+    a uint8 buffer of at least that many rows of ``BYTES_PER_UNIT`` bytes a unit (kept by the caller: a new
+    buffer this size costs page faults every time)."""
+    rows = out[:len(fields[FIELDS[0][0]])]
+    at = 0
+    for cut in layers:
+        for name, dtype in _ENCODED:
+            part = np.ascontiguousarray(fields[name][:, cut], dtype=dtype)
+            rows[:, at:at + part.shape[1] * dtype.itemsize] = part.view(np.uint8)
+            at += part.shape[1] * dtype.itemsize
+    return memoryview(rows).cast("B")
+
+
 def decode(payload: bytes, widths: Sequence[tuple[str, int]]) -> list[dict[str, np.ndarray]]:
     """Per layer (``(name as shown in messages, width)``), its per-unit arrays in memory types, checked;
     RunLogError on a wrong length or a value out of range."""

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from relu_tui.engine.states import classify, dormant, per_input
-from relu_tui.monitor.payload import FIELDS
+from relu_tui.monitor.payload import BYTES_PER_UNIT, encode_rows
 from relu_tui.monitor.runlog import LayerStats, RunRecord
 from relu_tui.monitor.states import deaths_over
 from relu_tui.monitor.writer import RunWriter
 
 FLUSH_SECONDS = 0.5  # the longest a record waits before it is written
 BATCH_UNITS = 2**16  # records x units held at most before a flush (a big layer's records are not batched: no gain)
-_DISK = tuple((name, np.dtype(dtype)) for name, dtype in FIELDS)
 
 
 @dataclass(frozen=True)
@@ -89,9 +88,8 @@ class PendingRecords:
         self._norms = np.empty((self.capacity, units), dtype=np.float32)
         self._inputs = np.empty((self.capacity, len(sites)), dtype=np.int64)
         self._records: list[tuple[RunRecord, PendingLayers]] = []  # taken, not evaluated
-        # The batch's payloads, one row per record: kept, as a new buffer this size costs page faults every time
-        self._payload = np.empty((self.capacity, units * sum(dtype.itemsize for _, dtype in _DISK)), dtype=np.uint8) \
-            if writer is not None else None
+        self._payload = np.empty((self.capacity, units * BYTES_PER_UNIT), dtype=np.uint8) \
+            if writer is not None else None  # the batch's payloads, one row per record
         self._deaths: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # after the last record evaluated
         self._since = clock()
         self.lock = threading.RLock()
@@ -122,7 +120,7 @@ class PendingRecords:
             records = [record for record, _ in self._records]
             fields = self._evaluate()
             if records and self.writer is not None:
-                self.writer.append_batch(records, self._payloads(fields, len(records)))
+                self.writer.append_batch(records, encode_rows(fields, self._slices, self._payload))
             self._since = self._clock()
 
     def close(self) -> None:
@@ -167,16 +165,3 @@ class PendingRecords:
                               for site, at, n in zip(self.sites, self._slices, inputs[i])}
         self._records = []
         return fields
-
-    def _payloads(self, fields: dict[str, np.ndarray], k: int) -> memoryview:
-        """The ``k`` records' payloads one after another (each in :mod:`relu_tui.monitor.payload`'s layout:
-        layer after layer, field after field), laid out for all of them at once."""
-        assert self._payload is not None
-        row, at = self._payload[:k], 0
-        for cut in self._slices:
-            for name, dtype in _DISK:
-                part = fields[name][:, cut].astype(dtype, copy=False)
-                size = part.shape[1] * dtype.itemsize
-                row[:, at:at + size] = np.ascontiguousarray(part).view(np.uint8)
-                at += size
-        return memoryview(row).cast("B")
